@@ -1,0 +1,1 @@
+//! Readers and writers for CSV, JSON, NDJSON and XLSX.
