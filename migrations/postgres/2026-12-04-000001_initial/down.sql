@@ -1,0 +1,10 @@
+DROP TABLE jobs;
+DROP TABLE activity_log;
+DROP TABLE payments;
+DROP TABLE order_items;
+DROP TABLE orders;
+DROP TABLE products;
+DROP TABLE customers;
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE users;

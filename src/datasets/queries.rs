@@ -1,0 +1,385 @@
+//! Keyset-paginated reads of each dataset: `WHERE id > last ORDER BY id
+//! LIMIT n`, so each batch costs the same however deep the export is.
+//!
+//! The caller runs them inside one read transaction, which gives every
+//! batch the same snapshot.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::columns::{NESTED_ITEM_COLUMNS, NESTED_PAYMENT_COLUMNS};
+use super::{Dataset, ExportFilters};
+use crate::db::schema::{customers, order_items, orders, payments, products};
+use crate::db::{Conn, DbError};
+use crate::formats::{Cell, Child, Row};
+use crate::money::format_minor;
+use crate::with_conn;
+
+/// One page of rows and the key to continue after.
+pub struct Batch {
+    pub rows: Vec<Row>,
+    pub last_id: Option<i64>,
+}
+
+fn text(value: String) -> Cell {
+    Cell::Text(value)
+}
+
+fn optional_text(value: Option<String>) -> Cell {
+    value.map_or(Cell::Null, Cell::Text)
+}
+
+fn optional_identifier(value: Option<String>) -> Cell {
+    value.map_or(Cell::Null, Cell::Identifier)
+}
+
+fn money(amount: i64, currency: &str) -> Cell {
+    Cell::Decimal(format_minor(amount, currency))
+}
+
+/// Counts the rows an export will write.
+pub async fn count_rows(conn: &mut Conn, dataset: Dataset, user_id: i64, filters: &ExportFilters) -> Result<i64, DbError> {
+    let (start, end) = filters.time_range();
+    let count = match dataset {
+        Dataset::Customers => with_conn!(conn, c => customers::table
+            .filter(customers::user_id.eq(user_id))
+            .filter(customers::created_at.ge(start).and(customers::created_at.lt(end)))
+            .count()
+            .get_result(c)
+            .await)?,
+        Dataset::Products => with_conn!(conn, c => products::table
+            .filter(products::user_id.eq(user_id))
+            .filter(products::created_at.ge(start).and(products::created_at.lt(end)))
+            .count()
+            .get_result(c)
+            .await)?,
+        Dataset::Orders => {
+            let statuses = filters.statuses();
+            with_conn!(conn, c => orders::table
+                .filter(orders::user_id.eq(user_id))
+                .filter(orders::placed_at.ge(start).and(orders::placed_at.lt(end)))
+                .filter(orders::status.eq_any(&statuses))
+                .count()
+                .get_result(c)
+                .await)?
+        }
+        Dataset::OrderItems => with_conn!(conn, c => order_items::table
+            .filter(order_items::user_id.eq(user_id))
+            .filter(order_items::created_at.ge(start).and(order_items::created_at.lt(end)))
+            .count()
+            .get_result(c)
+            .await)?,
+    };
+    Ok(count)
+}
+
+/// Reads up to `limit` rows after `after_id`. `nested` adds each order's
+/// items and payments, which only JSON and NDJSON write.
+pub async fn fetch_batch(
+    conn: &mut Conn,
+    dataset: Dataset,
+    user_id: i64,
+    filters: &ExportFilters,
+    after_id: i64,
+    limit: i64,
+    nested: bool,
+) -> Result<Batch, DbError> {
+    match dataset {
+        Dataset::Customers => fetch_customers(conn, user_id, filters, after_id, limit).await,
+        Dataset::Products => fetch_products(conn, user_id, filters, after_id, limit).await,
+        Dataset::Orders => fetch_orders(conn, user_id, filters, after_id, limit, nested).await,
+        Dataset::OrderItems => fetch_order_items(conn, user_id, filters, after_id, limit).await,
+    }
+}
+
+type CustomerRecord = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    NaiveDateTime,
+    NaiveDateTime,
+);
+
+async fn fetch_customers(conn: &mut Conn, user_id: i64, filters: &ExportFilters, after_id: i64, limit: i64) -> Result<Batch, DbError> {
+    let (start, end) = filters.time_range();
+    let records: Vec<CustomerRecord> = with_conn!(conn, c => customers::table
+        .filter(customers::user_id.eq(user_id))
+        .filter(customers::id.gt(after_id))
+        .filter(customers::created_at.ge(start).and(customers::created_at.lt(end)))
+        .order(customers::id.asc())
+        .limit(limit)
+        .select((
+            customers::id,
+            customers::email,
+            customers::name,
+            customers::company,
+            customers::phone,
+            customers::country,
+            customers::city,
+            customers::postal_code,
+            customers::created_at,
+            customers::updated_at,
+        ))
+        .load(c)
+        .await)?;
+
+    let last_id = records.last().map(|record| record.0);
+    let rows = records
+        .into_iter()
+        .map(|(_, email, name, company, phone, country, city, postal_code, created, updated)| Row {
+            cells: vec![
+                text(email),
+                text(name),
+                optional_text(company),
+                optional_identifier(phone),
+                optional_text(country),
+                optional_text(city),
+                optional_identifier(postal_code),
+                Cell::Timestamp(created),
+                Cell::Timestamp(updated),
+            ],
+            children: Vec::new(),
+        })
+        .collect();
+    Ok(Batch { rows, last_id })
+}
+
+type ProductRecord = (i64, String, String, Option<String>, i64, String, bool, NaiveDateTime, NaiveDateTime);
+
+async fn fetch_products(conn: &mut Conn, user_id: i64, filters: &ExportFilters, after_id: i64, limit: i64) -> Result<Batch, DbError> {
+    let (start, end) = filters.time_range();
+    let records: Vec<ProductRecord> = with_conn!(conn, c => products::table
+        .filter(products::user_id.eq(user_id))
+        .filter(products::id.gt(after_id))
+        .filter(products::created_at.ge(start).and(products::created_at.lt(end)))
+        .order(products::id.asc())
+        .limit(limit)
+        .select((
+            products::id,
+            products::sku,
+            products::name,
+            products::description,
+            products::price_minor,
+            products::currency,
+            products::active,
+            products::created_at,
+            products::updated_at,
+        ))
+        .load(c)
+        .await)?;
+
+    let last_id = records.last().map(|record| record.0);
+    let rows = records
+        .into_iter()
+        .map(|(_, sku, name, description, price, currency, active, created, updated)| Row {
+            cells: vec![
+                Cell::Identifier(sku),
+                text(name),
+                optional_text(description),
+                money(price, &currency),
+                text(currency),
+                Cell::Bool(active),
+                Cell::Timestamp(created),
+                Cell::Timestamp(updated),
+            ],
+            children: Vec::new(),
+        })
+        .collect();
+    Ok(Batch { rows, last_id })
+}
+
+type OrderRecord = (i64, String, NaiveDateTime, String, String, String, String, i64, i64, i64);
+
+async fn fetch_orders(
+    conn: &mut Conn,
+    user_id: i64,
+    filters: &ExportFilters,
+    after_id: i64,
+    limit: i64,
+    nested: bool,
+) -> Result<Batch, DbError> {
+    let (start, end) = filters.time_range();
+    let statuses = filters.statuses();
+    let records: Vec<OrderRecord> = with_conn!(conn, c => orders::table
+        .inner_join(customers::table)
+        .filter(orders::user_id.eq(user_id))
+        .filter(orders::id.gt(after_id))
+        .filter(orders::placed_at.ge(start).and(orders::placed_at.lt(end)))
+        .filter(orders::status.eq_any(&statuses))
+        .order(orders::id.asc())
+        .limit(limit)
+        .select((
+            orders::id,
+            orders::order_number,
+            orders::placed_at,
+            orders::status,
+            customers::email,
+            customers::name,
+            orders::currency,
+            orders::subtotal_minor,
+            orders::tax_minor,
+            orders::total_minor,
+        ))
+        .load(c)
+        .await)?;
+
+    let last_id = records.last().map(|record| record.0);
+    let mut children = if nested {
+        let ids: Vec<i64> = records.iter().map(|record| record.0).collect();
+        load_order_children(conn, &ids).await?
+    } else {
+        HashMap::new()
+    };
+
+    let rows = records
+        .into_iter()
+        .map(|(id, number, placed, status, email, name, currency, subtotal, tax, total)| Row {
+            cells: vec![
+                Cell::Identifier(number),
+                Cell::Timestamp(placed),
+                text(status),
+                text(email),
+                text(name),
+                money(subtotal, &currency),
+                money(tax, &currency),
+                money(total, &currency),
+                text(currency),
+            ],
+            children: children.remove(&id).unwrap_or_default(),
+        })
+        .collect();
+    Ok(Batch { rows, last_id })
+}
+
+type ItemRecord = (i64, i32, String, String, i32, i64, i64, String);
+type PaymentRecord = (i64, String, i64, String, String, NaiveDateTime);
+
+/// Loads the items and payments of a batch of orders with two queries.
+async fn load_order_children(conn: &mut Conn, order_ids: &[i64]) -> Result<HashMap<i64, Vec<Child>>, DbError> {
+    let items: Vec<ItemRecord> = with_conn!(conn, c => order_items::table
+        .inner_join(orders::table)
+        .filter(order_items::order_id.eq_any(order_ids))
+        .order((order_items::order_id.asc(), order_items::line_number.asc()))
+        .select((
+            order_items::order_id,
+            order_items::line_number,
+            order_items::product_sku,
+            order_items::description,
+            order_items::quantity,
+            order_items::unit_price_minor,
+            order_items::total_minor,
+            orders::currency,
+        ))
+        .load(c)
+        .await)?;
+    let payment_records: Vec<PaymentRecord> = with_conn!(conn, c => payments::table
+        .filter(payments::order_id.eq_any(order_ids))
+        .order((payments::order_id.asc(), payments::id.asc()))
+        .select((
+            payments::order_id,
+            payments::method,
+            payments::amount_minor,
+            payments::currency,
+            payments::reference,
+            payments::paid_at,
+        ))
+        .load(c)
+        .await)?;
+
+    let mut item_rows: HashMap<i64, Vec<Vec<Cell>>> = HashMap::new();
+    for (order_id, line, sku, description, quantity, unit_price, total, currency) in items {
+        item_rows.entry(order_id).or_default().push(vec![
+            Cell::Integer(i64::from(line)),
+            Cell::Identifier(sku),
+            text(description),
+            Cell::Integer(i64::from(quantity)),
+            money(unit_price, &currency),
+            money(total, &currency),
+        ]);
+    }
+    let mut payment_rows: HashMap<i64, Vec<Vec<Cell>>> = HashMap::new();
+    for (order_id, method, amount, currency, reference, paid_at) in payment_records {
+        payment_rows.entry(order_id).or_default().push(vec![
+            text(method),
+            money(amount, &currency),
+            text(currency),
+            Cell::Identifier(reference),
+            Cell::Timestamp(paid_at),
+        ]);
+    }
+
+    let children = order_ids
+        .iter()
+        .map(|id| {
+            let nested = vec![
+                Child {
+                    name: "items",
+                    columns: NESTED_ITEM_COLUMNS,
+                    rows: item_rows.remove(id).unwrap_or_default(),
+                },
+                Child {
+                    name: "payments",
+                    columns: NESTED_PAYMENT_COLUMNS,
+                    rows: payment_rows.remove(id).unwrap_or_default(),
+                },
+            ];
+            (*id, nested)
+        })
+        .collect();
+    Ok(children)
+}
+
+type OrderItemRecord = (i64, String, i32, String, String, i32, i64, i64, String, NaiveDateTime);
+
+async fn fetch_order_items(conn: &mut Conn, user_id: i64, filters: &ExportFilters, after_id: i64, limit: i64) -> Result<Batch, DbError> {
+    let (start, end) = filters.time_range();
+    let records: Vec<OrderItemRecord> = with_conn!(conn, c => order_items::table
+        .inner_join(orders::table)
+        .filter(order_items::user_id.eq(user_id))
+        .filter(order_items::id.gt(after_id))
+        .filter(order_items::created_at.ge(start).and(order_items::created_at.lt(end)))
+        .order(order_items::id.asc())
+        .limit(limit)
+        .select((
+            order_items::id,
+            orders::order_number,
+            order_items::line_number,
+            order_items::product_sku,
+            order_items::description,
+            order_items::quantity,
+            order_items::unit_price_minor,
+            order_items::total_minor,
+            orders::currency,
+            order_items::created_at,
+        ))
+        .load(c)
+        .await)?;
+
+    let last_id = records.last().map(|record| record.0);
+    let rows = records
+        .into_iter()
+        .map(|(_, number, line, sku, description, quantity, unit_price, total, currency, created)| Row {
+            cells: vec![
+                Cell::Identifier(number),
+                Cell::Integer(i64::from(line)),
+                Cell::Identifier(sku),
+                text(description),
+                Cell::Integer(i64::from(quantity)),
+                money(unit_price, &currency),
+                money(total, &currency),
+                text(currency),
+                Cell::Timestamp(created),
+            ],
+            children: Vec::new(),
+        })
+        .collect();
+    Ok(Batch { rows, last_id })
+}

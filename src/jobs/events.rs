@@ -1,0 +1,38 @@
+//! In-process fan-out of "this job's row changed" notices.
+//!
+//! A notice carries only the job id: listeners read the row itself, so a
+//! lost or duplicated notice costs at most one extra read. Workers in other
+//! processes are covered by the once-a-second read in the SSE handler and,
+//! on PostgreSQL, by `LISTEN`/`NOTIFY`.
+
+use tokio::sync::broadcast;
+
+/// Notices buffered per listener before the slowest one starts missing
+/// some; a listener that lags simply re-reads its job.
+const CHANNEL_CAPACITY: usize = 1024;
+
+#[derive(Clone)]
+pub struct JobEvents {
+    sender: broadcast::Sender<String>,
+}
+
+impl Default for JobEvents {
+    fn default() -> Self {
+        let (sender, _) = broadcast::channel(CHANNEL_CAPACITY);
+        Self { sender }
+    }
+}
+
+impl JobEvents {
+    pub fn publish(&self, job_id: &str) {
+        // Sending fails only when nobody listens, which is fine.
+        let _ = self.sender.send(job_id.to_string());
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<String> {
+        self.sender.subscribe()
+    }
+}
+
+/// The PostgreSQL channel that carries job ids between processes.
+pub const NOTIFY_CHANNEL: &str = "ferry_jobs";
