@@ -2,7 +2,9 @@
 
 pub mod config;
 pub mod accounts;
+pub mod app;
 pub mod db;
+pub mod export;
 pub mod formats;
 pub mod jobs;
 pub mod links;
