@@ -1,14 +1,19 @@
 //! Ferry: background exports, validated imports and personal-data archives.
 
-pub mod config;
 pub mod accounts;
+pub mod activity;
 pub mod app;
+pub mod cli;
+pub mod config;
+pub mod datasets;
 pub mod db;
 pub mod export;
 pub mod formats;
 pub mod jobs;
 pub mod links;
-pub mod money;
-pub mod storage;
-pub mod datasets;
 pub mod mail;
+pub mod money;
+pub mod seed;
+pub mod serve;
+pub mod storage;
+pub mod web;

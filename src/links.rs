@@ -52,7 +52,12 @@ fn message(job_id: &str, purpose: Purpose, expires: i64) -> String {
 
 /// Returns the path and query of a link that opens `purpose` of `job_id`
 /// until `expires_at`.
-pub fn signed_path(secret: &SecretKey, job_id: &str, purpose: Purpose, expires_at: DateTime<Utc>) -> String {
+pub fn signed_path(
+    secret: &SecretKey,
+    job_id: &str,
+    purpose: Purpose,
+    expires_at: DateTime<Utc>,
+) -> String {
     let expires = expires_at.timestamp();
     let signature = secret.sign(&message(job_id, purpose, expires));
     format!(
@@ -96,7 +101,14 @@ mod tests {
     fn genuine_link_verifies() {
         let expires = Utc::now() + chrono::Duration::hours(24);
         let path = signed_path(&key(), "job1", Purpose::Export, expires);
-        let result = verify(&key(), "job1", Purpose::Export, expires.timestamp(), signature_of(&path), Utc::now());
+        let result = verify(
+            &key(),
+            "job1",
+            Purpose::Export,
+            expires.timestamp(),
+            signature_of(&path),
+            Utc::now(),
+        );
         assert_eq!(result, Ok(()));
     }
 
@@ -107,16 +119,53 @@ mod tests {
         let signature = signature_of(&path);
         let later = expires.timestamp() + 3600;
 
-        assert_eq!(verify(&key(), "job2", Purpose::Export, expires.timestamp(), signature, Utc::now()), Err(LinkError::Invalid));
-        assert_eq!(verify(&key(), "job1", Purpose::Archive, expires.timestamp(), signature, Utc::now()), Err(LinkError::Invalid));
-        assert_eq!(verify(&key(), "job1", Purpose::Export, later, signature, Utc::now()), Err(LinkError::Invalid));
+        assert_eq!(
+            verify(
+                &key(),
+                "job2",
+                Purpose::Export,
+                expires.timestamp(),
+                signature,
+                Utc::now()
+            ),
+            Err(LinkError::Invalid)
+        );
+        assert_eq!(
+            verify(
+                &key(),
+                "job1",
+                Purpose::Archive,
+                expires.timestamp(),
+                signature,
+                Utc::now()
+            ),
+            Err(LinkError::Invalid)
+        );
+        assert_eq!(
+            verify(
+                &key(),
+                "job1",
+                Purpose::Export,
+                later,
+                signature,
+                Utc::now()
+            ),
+            Err(LinkError::Invalid)
+        );
     }
 
     #[test]
     fn old_link_is_expired() {
         let expires = Utc::now() - chrono::Duration::seconds(1);
         let path = signed_path(&key(), "job1", Purpose::Export, expires);
-        let result = verify(&key(), "job1", Purpose::Export, expires.timestamp(), signature_of(&path), Utc::now());
+        let result = verify(
+            &key(),
+            "job1",
+            Purpose::Export,
+            expires.timestamp(),
+            signature_of(&path),
+            Utc::now(),
+        );
         assert_eq!(result, Err(LinkError::Expired));
     }
 }

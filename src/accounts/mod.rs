@@ -8,7 +8,7 @@ mod users;
 pub use password::{hash_password, verify_password};
 pub use sessions::{SESSION_TTL_DAYS, create_session, delete_session, find_session_user};
 pub use tokens::{create_token, find_token_user};
-pub use users::{AccountError, User, authenticate, create_user, find_user_by_email, find_user};
+pub use users::{AccountError, User, authenticate, create_user, find_user, find_user_by_email};
 
 use sha2::{Digest, Sha256};
 

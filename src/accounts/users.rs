@@ -50,7 +50,11 @@ pub fn normalize_email(raw: &str) -> Result<String, AccountError> {
     Ok(email)
 }
 
-pub async fn create_user(conn: &mut Conn, email: &str, password: &str) -> Result<User, AccountError> {
+pub async fn create_user(
+    conn: &mut Conn,
+    email: &str,
+    password: &str,
+) -> Result<User, AccountError> {
     let email = normalize_email(email)?;
     if password.chars().count() < MIN_PASSWORD_LEN {
         return Err(AccountError::PasswordTooShort);
@@ -96,7 +100,11 @@ pub async fn find_user(conn: &mut Conn, id: i64) -> Result<Option<User>, DbError
 
 /// Returns the user whose email and password match. The password is
 /// checked on a blocking thread because argon2 takes tens of milliseconds.
-pub async fn authenticate(conn: &mut Conn, email: &str, password: &str) -> Result<Option<User>, DbError> {
+pub async fn authenticate(
+    conn: &mut Conn,
+    email: &str,
+    password: &str,
+) -> Result<Option<User>, DbError> {
     let Some(user) = find_user_by_email(conn, email).await? else {
         return Ok(None);
     };
@@ -115,7 +123,10 @@ mod tests {
 
     #[test]
     fn email_normalized_and_checked() {
-        assert_eq!(normalize_email(" Ana@Example.Test ").unwrap(), "ana@example.test");
+        assert_eq!(
+            normalize_email(" Ana@Example.Test ").unwrap(),
+            "ana@example.test"
+        );
         assert!(normalize_email("ana").is_err());
         assert!(normalize_email("@example.test").is_err());
         assert!(normalize_email("ana@localhost").is_err());

@@ -20,12 +20,22 @@ pub struct Settings {
     pub data_dir: PathBuf,
 
     /// Address the HTTP server listens on.
-    #[arg(long, env = "FERRY_BIND", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "FERRY_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind: SocketAddr,
 
     /// `sqlite://PATH` or `postgres://USER@HOST/DB`; defaults to
     /// `sqlite://DATA_DIR/ferry.db`.
-    #[arg(long, env = "FERRY_DATABASE_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "FERRY_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
 
     /// `file://DIR` for local storage; defaults to `file://DATA_DIR/storage`.

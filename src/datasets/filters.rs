@@ -6,7 +6,14 @@ use serde::{Deserialize, Serialize};
 use super::Dataset;
 
 /// Order states, in the order they are shown.
-pub const ORDER_STATUSES: &[&str] = &["pending", "paid", "shipped", "delivered", "cancelled", "refunded"];
+pub const ORDER_STATUSES: &[&str] = &[
+    "pending",
+    "paid",
+    "shipped",
+    "delivered",
+    "cancelled",
+    "refunded",
+];
 
 const FILTER_NAMES: &[&str] = &["from", "to", "status"];
 
@@ -43,12 +50,18 @@ impl ExportFilters {
             return Ok(Self::default());
         };
         let Some(object) = value.as_object() else {
-            return Err(invalid("filters", "must be an object such as {\"from\": \"2024-01-01\"}".into()));
+            return Err(invalid(
+                "filters",
+                "must be an object such as {\"from\": \"2024-01-01\"}".into(),
+            ));
         };
         if let Some(unknown) = object.keys().find(|k| !FILTER_NAMES.contains(&k.as_str())) {
             return Err(invalid(
                 &format!("filters.{unknown}"),
-                format!("unknown filter; accepted filters are {}", FILTER_NAMES.join(", ")),
+                format!(
+                    "unknown filter; accepted filters are {}",
+                    FILTER_NAMES.join(", ")
+                ),
             ));
         }
 
@@ -57,21 +70,25 @@ impl ExportFilters {
             to: parse_date(object.get("to"), "filters.to")?,
             status: parse_statuses(dataset, object.get("status"))?,
         };
-        if let (Some(from), Some(to)) = (filters.from, filters.to) {
-            if from > to {
-                return Err(invalid("filters.to", format!("{to} is before filters.from {from}")));
-            }
+        if let (Some(from), Some(to)) = (filters.from, filters.to)
+            && from > to
+        {
+            return Err(invalid(
+                "filters.to",
+                format!("{to} is before filters.from {from}"),
+            ));
         }
         Ok(filters)
     }
 
-    /// Returns the half-open UTC range `[start, end)` the dates cover, with
-    /// open ends widened to the whole calendar.
+    /// Returns the half-open UTC range `[start, end)` the dates cover. Open
+    /// ends become years 1 and 10000, which both backends store and which
+    /// compare correctly as SQLite's timestamp text.
     pub fn time_range(&self) -> (NaiveDateTime, NaiveDateTime) {
-        let start = self.from.unwrap_or(NaiveDate::MIN).and_time(NaiveTime::MIN);
+        let start = self.from.unwrap_or(earliest()).and_time(NaiveTime::MIN);
         let end = match self.to.and_then(|to| to.succ_opt()) {
             Some(day_after) => day_after.and_time(NaiveTime::MIN),
-            None => NaiveDate::MAX.and_time(NaiveTime::MIN),
+            None => latest().and_time(NaiveTime::MIN),
         };
         (start, end)
     }
@@ -86,23 +103,47 @@ impl ExportFilters {
     }
 }
 
-fn parse_date(value: Option<&serde_json::Value>, field: &str) -> Result<Option<NaiveDate>, FilterError> {
+fn earliest() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
+fn latest() -> NaiveDate {
+    NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX)
+}
+
+fn parse_date(
+    value: Option<&serde_json::Value>,
+    field: &str,
+) -> Result<Option<NaiveDate>, FilterError> {
     let Some(value) = value.filter(|v| !v.is_null()) else {
         return Ok(None);
     };
     let text = value.as_str().unwrap_or_default();
     match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        Ok(date) => Ok(Some(date)),
-        Err(_) => Err(invalid(field, format!("{value} is not a date; use YYYY-MM-DD, such as 2024-01-31"))),
+        Ok(date) if date >= earliest() && date < latest() => Ok(Some(date)),
+        Ok(date) => Err(invalid(
+            field,
+            format!("{date} is outside the years 0001 to 9998"),
+        )),
+        Err(_) => Err(invalid(
+            field,
+            format!("{value} is not a date; use YYYY-MM-DD, such as 2024-01-31"),
+        )),
     }
 }
 
-fn parse_statuses(dataset: Dataset, value: Option<&serde_json::Value>) -> Result<Vec<String>, FilterError> {
+fn parse_statuses(
+    dataset: Dataset,
+    value: Option<&serde_json::Value>,
+) -> Result<Vec<String>, FilterError> {
     let Some(value) = value.filter(|v| !v.is_null()) else {
         return Ok(Vec::new());
     };
     if dataset != Dataset::Orders {
-        return Err(invalid("filters.status", format!("only the orders dataset has a status; {dataset} does not")));
+        return Err(invalid(
+            "filters.status",
+            format!("only the orders dataset has a status; {dataset} does not"),
+        ));
     }
 
     let items: Vec<&serde_json::Value> = match value {
@@ -116,7 +157,10 @@ fn parse_statuses(dataset: Dataset, value: Option<&serde_json::Value>) -> Result
             None => {
                 return Err(invalid(
                     "filters.status",
-                    format!("{item} is not an order status; accepted values are {}", ORDER_STATUSES.join(", ")),
+                    format!(
+                        "{item} is not an order status; accepted values are {}",
+                        ORDER_STATUSES.join(", ")
+                    ),
                 ));
             }
         }
@@ -133,7 +177,8 @@ mod tests {
 
     #[test]
     fn filters_parse_dates_and_statuses() {
-        let value = json!({"from": "2024-01-01", "to": "2024-12-31", "status": ["shipped", "paid"]});
+        let value =
+            json!({"from": "2024-01-01", "to": "2024-12-31", "status": ["shipped", "paid"]});
         let filters = ExportFilters::parse(Dataset::Orders, Some(&value)).unwrap();
         assert_eq!(filters.from, NaiveDate::from_ymd_opt(2024, 1, 1));
         assert_eq!(filters.status, vec!["paid", "shipped"]);
@@ -145,6 +190,13 @@ mod tests {
         let filters = ExportFilters::parse(Dataset::Customers, Some(&value)).unwrap();
         let (_, end) = filters.time_range();
         assert_eq!(end.to_string(), "2025-01-01 00:00:00");
+    }
+
+    #[test]
+    fn open_range_stays_in_storable_years() {
+        let (start, end) = ExportFilters::default().time_range();
+        assert_eq!(start.to_string(), "0001-01-01 00:00:00");
+        assert_eq!(end.to_string(), "9999-12-31 00:00:00");
     }
 
     #[test]

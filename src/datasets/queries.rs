@@ -41,7 +41,12 @@ fn money(amount: i64, currency: &str) -> Cell {
 }
 
 /// Counts the rows an export will write.
-pub async fn count_rows(conn: &mut Conn, dataset: Dataset, user_id: i64, filters: &ExportFilters) -> Result<i64, DbError> {
+pub async fn count_rows(
+    conn: &mut Conn,
+    dataset: Dataset,
+    user_id: i64,
+    filters: &ExportFilters,
+) -> Result<i64, DbError> {
     let (start, end) = filters.time_range();
     let count = match dataset {
         Dataset::Customers => with_conn!(conn, c => customers::table
@@ -108,7 +113,13 @@ type CustomerRecord = (
     NaiveDateTime,
 );
 
-async fn fetch_customers(conn: &mut Conn, user_id: i64, filters: &ExportFilters, after_id: i64, limit: i64) -> Result<Batch, DbError> {
+async fn fetch_customers(
+    conn: &mut Conn,
+    user_id: i64,
+    filters: &ExportFilters,
+    after_id: i64,
+    limit: i64,
+) -> Result<Batch, DbError> {
     let (start, end) = filters.time_range();
     let records: Vec<CustomerRecord> = with_conn!(conn, c => customers::table
         .filter(customers::user_id.eq(user_id))
@@ -134,27 +145,45 @@ async fn fetch_customers(conn: &mut Conn, user_id: i64, filters: &ExportFilters,
     let last_id = records.last().map(|record| record.0);
     let rows = records
         .into_iter()
-        .map(|(_, email, name, company, phone, country, city, postal_code, created, updated)| Row {
-            cells: vec![
-                text(email),
-                text(name),
-                optional_text(company),
-                optional_identifier(phone),
-                optional_text(country),
-                optional_text(city),
-                optional_identifier(postal_code),
-                Cell::Timestamp(created),
-                Cell::Timestamp(updated),
-            ],
-            children: Vec::new(),
-        })
+        .map(
+            |(_, email, name, company, phone, country, city, postal_code, created, updated)| Row {
+                cells: vec![
+                    text(email),
+                    text(name),
+                    optional_text(company),
+                    optional_identifier(phone),
+                    optional_text(country),
+                    optional_text(city),
+                    optional_identifier(postal_code),
+                    Cell::Timestamp(created),
+                    Cell::Timestamp(updated),
+                ],
+                children: Vec::new(),
+            },
+        )
         .collect();
     Ok(Batch { rows, last_id })
 }
 
-type ProductRecord = (i64, String, String, Option<String>, i64, String, bool, NaiveDateTime, NaiveDateTime);
+type ProductRecord = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    i64,
+    String,
+    bool,
+    NaiveDateTime,
+    NaiveDateTime,
+);
 
-async fn fetch_products(conn: &mut Conn, user_id: i64, filters: &ExportFilters, after_id: i64, limit: i64) -> Result<Batch, DbError> {
+async fn fetch_products(
+    conn: &mut Conn,
+    user_id: i64,
+    filters: &ExportFilters,
+    after_id: i64,
+    limit: i64,
+) -> Result<Batch, DbError> {
     let (start, end) = filters.time_range();
     let records: Vec<ProductRecord> = with_conn!(conn, c => products::table
         .filter(products::user_id.eq(user_id))
@@ -179,24 +208,37 @@ async fn fetch_products(conn: &mut Conn, user_id: i64, filters: &ExportFilters, 
     let last_id = records.last().map(|record| record.0);
     let rows = records
         .into_iter()
-        .map(|(_, sku, name, description, price, currency, active, created, updated)| Row {
-            cells: vec![
-                Cell::Identifier(sku),
-                text(name),
-                optional_text(description),
-                money(price, &currency),
-                text(currency),
-                Cell::Bool(active),
-                Cell::Timestamp(created),
-                Cell::Timestamp(updated),
-            ],
-            children: Vec::new(),
-        })
+        .map(
+            |(_, sku, name, description, price, currency, active, created, updated)| Row {
+                cells: vec![
+                    Cell::Identifier(sku),
+                    text(name),
+                    optional_text(description),
+                    money(price, &currency),
+                    text(currency),
+                    Cell::Bool(active),
+                    Cell::Timestamp(created),
+                    Cell::Timestamp(updated),
+                ],
+                children: Vec::new(),
+            },
+        )
         .collect();
     Ok(Batch { rows, last_id })
 }
 
-type OrderRecord = (i64, String, NaiveDateTime, String, String, String, String, i64, i64, i64);
+type OrderRecord = (
+    i64,
+    String,
+    NaiveDateTime,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+);
 
 async fn fetch_orders(
     conn: &mut Conn,
@@ -241,20 +283,22 @@ async fn fetch_orders(
 
     let rows = records
         .into_iter()
-        .map(|(id, number, placed, status, email, name, currency, subtotal, tax, total)| Row {
-            cells: vec![
-                Cell::Identifier(number),
-                Cell::Timestamp(placed),
-                text(status),
-                text(email),
-                text(name),
-                money(subtotal, &currency),
-                money(tax, &currency),
-                money(total, &currency),
-                text(currency),
-            ],
-            children: children.remove(&id).unwrap_or_default(),
-        })
+        .map(
+            |(id, number, placed, status, email, name, currency, subtotal, tax, total)| Row {
+                cells: vec![
+                    Cell::Identifier(number),
+                    Cell::Timestamp(placed),
+                    text(status),
+                    text(email),
+                    text(name),
+                    money(subtotal, &currency),
+                    money(tax, &currency),
+                    money(total, &currency),
+                    text(currency),
+                ],
+                children: children.remove(&id).unwrap_or_default(),
+            },
+        )
         .collect();
     Ok(Batch { rows, last_id })
 }
@@ -263,7 +307,10 @@ type ItemRecord = (i64, i32, String, String, i32, i64, i64, String);
 type PaymentRecord = (i64, String, i64, String, String, NaiveDateTime);
 
 /// Loads the items and payments of a batch of orders with two queries.
-async fn load_order_children(conn: &mut Conn, order_ids: &[i64]) -> Result<HashMap<i64, Vec<Child>>, DbError> {
+async fn load_order_children(
+    conn: &mut Conn,
+    order_ids: &[i64],
+) -> Result<HashMap<i64, Vec<Child>>, DbError> {
     let items: Vec<ItemRecord> = with_conn!(conn, c => order_items::table
         .inner_join(orders::table)
         .filter(order_items::order_id.eq_any(order_ids))
@@ -337,9 +384,26 @@ async fn load_order_children(conn: &mut Conn, order_ids: &[i64]) -> Result<HashM
     Ok(children)
 }
 
-type OrderItemRecord = (i64, String, i32, String, String, i32, i64, i64, String, NaiveDateTime);
+type OrderItemRecord = (
+    i64,
+    String,
+    i32,
+    String,
+    String,
+    i32,
+    i64,
+    i64,
+    String,
+    NaiveDateTime,
+);
 
-async fn fetch_order_items(conn: &mut Conn, user_id: i64, filters: &ExportFilters, after_id: i64, limit: i64) -> Result<Batch, DbError> {
+async fn fetch_order_items(
+    conn: &mut Conn,
+    user_id: i64,
+    filters: &ExportFilters,
+    after_id: i64,
+    limit: i64,
+) -> Result<Batch, DbError> {
     let (start, end) = filters.time_range();
     let records: Vec<OrderItemRecord> = with_conn!(conn, c => order_items::table
         .inner_join(orders::table)
@@ -366,20 +430,33 @@ async fn fetch_order_items(conn: &mut Conn, user_id: i64, filters: &ExportFilter
     let last_id = records.last().map(|record| record.0);
     let rows = records
         .into_iter()
-        .map(|(_, number, line, sku, description, quantity, unit_price, total, currency, created)| Row {
-            cells: vec![
-                Cell::Identifier(number),
-                Cell::Integer(i64::from(line)),
-                Cell::Identifier(sku),
-                text(description),
-                Cell::Integer(i64::from(quantity)),
-                money(unit_price, &currency),
-                money(total, &currency),
-                text(currency),
-                Cell::Timestamp(created),
-            ],
-            children: Vec::new(),
-        })
+        .map(
+            |(
+                _,
+                number,
+                line,
+                sku,
+                description,
+                quantity,
+                unit_price,
+                total,
+                currency,
+                created,
+            )| Row {
+                cells: vec![
+                    Cell::Identifier(number),
+                    Cell::Integer(i64::from(line)),
+                    Cell::Identifier(sku),
+                    text(description),
+                    Cell::Integer(i64::from(quantity)),
+                    money(unit_price, &currency),
+                    money(total, &currency),
+                    text(currency),
+                    Cell::Timestamp(created),
+                ],
+                children: Vec::new(),
+            },
+        )
         .collect();
     Ok(Batch { rows, last_id })
 }

@@ -34,10 +34,15 @@ enum ReadEnd {
     Stopped(Flow),
 }
 
-pub async fn run(context: &AppContext, job: &Job, control: &mut JobControl) -> Result<JobOutcome, JobError> {
+pub async fn run(
+    context: &AppContext,
+    job: &Job,
+    control: &mut JobControl,
+) -> Result<JobOutcome, JobError> {
     let spec = ExportSpec::from_job(&job.dataset, &job.format, &job.params)
         .map_err(|detail| JobError::final_error("The export's settings are invalid.", detail))?;
     let scratch = scratch_path(context, job, spec.format);
+    remove_earlier_attempts(context, job).await;
 
     let written = write_file(context, job, &spec, &scratch, control).await;
     let outcome = match written {
@@ -56,11 +61,25 @@ fn scratch_path(context: &AppContext, job: &Job, format: Format) -> PathBuf {
     context.settings.scratch_dir().join(name)
 }
 
-async fn remove_scratch(path: &Path) {
-    if let Err(error) = tokio::fs::remove_file(path).await {
-        if error.kind() != std::io::ErrorKind::NotFound {
-            tracing::warn!(%error, "failed to remove the export's scratch file");
+/// Deletes scratch files that an earlier attempt of this job left behind
+/// when its worker died.
+async fn remove_earlier_attempts(context: &AppContext, job: &Job) {
+    let prefix = format!("export-{}-", job.id);
+    let Ok(mut entries) = tokio::fs::read_dir(context.settings.scratch_dir()).await else {
+        return;
+    };
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            remove_scratch(&entry.path()).await;
         }
+    }
+}
+
+async fn remove_scratch(path: &Path) {
+    if let Err(error) = tokio::fs::remove_file(path).await
+        && error.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(%error, "failed to remove the export's scratch file");
     }
 }
 
@@ -152,12 +171,22 @@ async fn read_in_snapshot(
         return Ok(ReadEnd::Stopped(flow));
     }
 
-    let nested = spec.dataset == Dataset::Orders && matches!(spec.format, Format::Json | Format::Ndjson);
+    let nested =
+        spec.dataset == Dataset::Orders && matches!(spec.format, Format::Json | Format::Ndjson);
     let pause = context.settings.batch_pause;
     let mut after_id = 0;
     let mut written = 0;
     loop {
-        let batch = datasets::fetch_batch(conn, spec.dataset, job.user_id, &spec.filters, after_id, BATCH_SIZE, nested).await?;
+        let batch = datasets::fetch_batch(
+            conn,
+            spec.dataset,
+            job.user_id,
+            &spec.filters,
+            after_id,
+            BATCH_SIZE,
+            nested,
+        )
+        .await?;
         let Some(last_id) = batch.last_id else {
             return Ok(ReadEnd::Done(written));
         };
@@ -185,10 +214,17 @@ async fn publish(
     rows: i64,
 ) -> Result<JobOutcome, JobError> {
     let sha256 = file_sha256(scratch).await?;
-    let key = format!("exports/{}/{}.{}", job.user_id, job.id, spec.format.extension());
+    let key = format!(
+        "exports/{}/{}.{}",
+        job.user_id,
+        job.id,
+        spec.format.extension()
+    );
     let byte_size = context.storage.publish(scratch, &key).await?;
 
-    let expires_at = Utc::now() + chrono::Duration::from_std(context.settings.link_ttl).unwrap_or(chrono::Duration::hours(24));
+    let expires_at = Utc::now()
+        + chrono::Duration::from_std(context.settings.link_ttl)
+            .unwrap_or(chrono::Duration::hours(24));
     let file_name = spec.file_name(Utc::now().date_naive());
     let result = serde_json::json!({
         "rowCount": rows,

@@ -52,16 +52,32 @@ impl ExportSpec {
     /// Validates a request, naming the first field that is wrong.
     pub fn parse(request: &ExportRequest) -> Result<Self, FilterError> {
         let dataset = match request.dataset.as_deref() {
-            None | Some("") => return Err(invalid("dataset", format!("is required; use one of {}", dataset_names()))),
-            Some(name) => name
-                .parse::<Dataset>()
-                .map_err(|name| invalid("dataset", format!("{name:?} is not a dataset; use one of {}", dataset_names())))?,
+            None | Some("") => {
+                return Err(invalid(
+                    "dataset",
+                    format!("is required; use one of {}", dataset_names()),
+                ));
+            }
+            Some(name) => name.parse::<Dataset>().map_err(|name| {
+                invalid(
+                    "dataset",
+                    format!("{name:?} is not a dataset; use one of {}", dataset_names()),
+                )
+            })?,
         };
         let format = match request.format.as_deref() {
-            None | Some("") => return Err(invalid("format", format!("is required; use one of {FORMAT_NAMES}"))),
-            Some(name) => name
-                .parse::<Format>()
-                .map_err(|_| invalid("format", format!("{name:?} is not a format; use one of {FORMAT_NAMES}")))?,
+            None | Some("") => {
+                return Err(invalid(
+                    "format",
+                    format!("is required; use one of {FORMAT_NAMES}"),
+                ));
+            }
+            Some(name) => name.parse::<Format>().map_err(|_| {
+                invalid(
+                    "format",
+                    format!("{name:?} is not a format; use one of {FORMAT_NAMES}"),
+                )
+            })?,
         };
         let filters = ExportFilters::parse(dataset, request.filters.as_ref())?;
         let options = parse_options(request.options.as_ref())?;
@@ -85,8 +101,12 @@ impl ExportSpec {
     pub fn from_job(dataset: &str, format: &str, params: &str) -> Result<Self, String> {
         let stored: StoredParams = serde_json::from_str(params).map_err(|e| e.to_string())?;
         Ok(Self {
-            dataset: dataset.parse().map_err(|name| format!("unknown dataset {name:?}"))?,
-            format: format.parse().map_err(|e: crate::formats::FormatError| e.to_string())?,
+            dataset: dataset
+                .parse()
+                .map_err(|name| format!("unknown dataset {name:?}"))?,
+            format: format
+                .parse()
+                .map_err(|e: crate::formats::FormatError| e.to_string())?,
             filters: stored.filters,
             options: stored.options,
         })
@@ -110,15 +130,26 @@ fn parse_options(value: Option<&serde_json::Value>) -> Result<ExportOptions, Fil
         return Ok(ExportOptions::default());
     };
     let Some(object) = value.as_object() else {
-        return Err(invalid("options", "must be an object such as {\"excelCompatible\": true}".into()));
+        return Err(invalid(
+            "options",
+            "must be an object such as {\"excelCompatible\": true}".into(),
+        ));
     };
     if let Some(unknown) = object.keys().find(|k| k.as_str() != "excelCompatible") {
-        return Err(invalid(&format!("options.{unknown}"), "unknown option; the accepted option is excelCompatible".into()));
+        return Err(invalid(
+            &format!("options.{unknown}"),
+            "unknown option; the accepted option is excelCompatible".into(),
+        ));
     }
     match object.get("excelCompatible") {
         None | Some(serde_json::Value::Null) => Ok(ExportOptions::default()),
-        Some(serde_json::Value::Bool(flag)) => Ok(ExportOptions { excel_compatible: *flag }),
-        Some(other) => Err(invalid("options.excelCompatible", format!("{other} is not true or false"))),
+        Some(serde_json::Value::Bool(flag)) => Ok(ExportOptions {
+            excel_compatible: *flag,
+        }),
+        Some(other) => Err(invalid(
+            "options.excelCompatible",
+            format!("{other} is not true or false"),
+        )),
     }
 }
 
@@ -139,7 +170,11 @@ mod tests {
     fn unknown_dataset_names_accepted_values() {
         let error = ExportSpec::parse(&request("invoices", "csv")).unwrap_err();
         assert_eq!(error.field, "dataset");
-        assert!(error.message.contains("customers, products, orders, order_items"));
+        assert!(
+            error
+                .message
+                .contains("customers, products, orders, order_items")
+        );
     }
 
     #[test]
@@ -158,7 +193,12 @@ mod tests {
         let first = ExportSpec::parse(&first).unwrap();
         let second = ExportSpec::parse(&second).unwrap();
         assert_eq!(first.dedup_key(), second.dedup_key());
-        assert_ne!(first.dedup_key(), ExportSpec::parse(&request("orders", "json")).unwrap().dedup_key());
+        assert_ne!(
+            first.dedup_key(),
+            ExportSpec::parse(&request("orders", "json"))
+                .unwrap()
+                .dedup_key()
+        );
     }
 
     #[test]

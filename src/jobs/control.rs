@@ -95,7 +95,8 @@ impl JobControl {
     /// Saves progress with a checkpoint, whatever the time since the last
     /// save; imports call it once per committed chunk.
     pub async fn save(&mut self, checkpoint: Option<&str>) -> Result<Flow, JobError> {
-        self.window.push(Sample(Utc::now().timestamp_millis(), self.current));
+        self.window
+            .push(Sample(Utc::now().timestamp_millis(), self.current));
         let window = self.window.to_json();
         let update = ProgressUpdate {
             current: self.current,
@@ -106,14 +107,17 @@ impl JobControl {
 
         let mut conn = self.context.db.conn().await?;
         let lease = self.context.settings.lease;
-        let state = queue::save_progress(&mut conn, &self.job_id, &self.worker_id, lease, &update).await?;
+        let state =
+            queue::save_progress(&mut conn, &self.job_id, &self.worker_id, lease, &update).await?;
         drop(conn);
         self.last_save = Some(Instant::now());
         crate::jobs::notify::job_changed(&self.context, &self.job_id).await;
 
         match state {
             LeaseState::Lost => Err(JobError::LeaseLost),
-            LeaseState::Held { cancel_requested: true } => Ok(Flow::Cancel),
+            LeaseState::Held {
+                cancel_requested: true,
+            } => Ok(Flow::Cancel),
             LeaseState::Held { .. } if *self.shutdown.borrow() => Ok(Flow::Shutdown),
             LeaseState::Held { .. } => Ok(Flow::Continue),
         }

@@ -44,7 +44,10 @@ impl JobError {
 
 impl From<DbError> for JobError {
     fn from(error: DbError) -> Self {
-        JobError::retryable("The database could not be reached while the job ran.", error)
+        JobError::retryable(
+            "The database could not be reached while the job ran.",
+            error,
+        )
     }
 }
 

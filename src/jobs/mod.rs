@@ -3,6 +3,7 @@
 pub mod control;
 pub mod error;
 pub mod events;
+pub mod listener;
 pub mod model;
 pub mod notify;
 pub mod progress;

@@ -54,7 +54,11 @@ impl RateWindow {
 
 /// Returns the seconds left at `rate`, or `None` before 10% is done or
 /// while the rate is unknown.
-pub fn estimate_seconds_remaining(current: i64, total: Option<i64>, rate: Option<f64>) -> Option<i64> {
+pub fn estimate_seconds_remaining(
+    current: i64,
+    total: Option<i64>,
+    rate: Option<f64>,
+) -> Option<i64> {
     let total = total.filter(|t| *t > 0)?;
     let rate = rate.filter(|r| *r > 0.0)?;
     if (current as f64) < total as f64 * MIN_FRACTION_FOR_ESTIMATE {
@@ -96,8 +100,14 @@ mod tests {
 
     #[test]
     fn estimate_empty_before_ten_percent() {
-        assert_eq!(estimate_seconds_remaining(9_999, Some(100_000), Some(1_000.0)), None);
-        assert_eq!(estimate_seconds_remaining(10_000, Some(100_000), Some(1_000.0)), Some(90));
+        assert_eq!(
+            estimate_seconds_remaining(9_999, Some(100_000), Some(1_000.0)),
+            None
+        );
+        assert_eq!(
+            estimate_seconds_remaining(10_000, Some(100_000), Some(1_000.0)),
+            Some(90)
+        );
     }
 
     #[test]

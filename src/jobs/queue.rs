@@ -63,15 +63,15 @@ pub fn new_job_id() -> String {
 /// Inserts a job unless an identical active one or one with the same
 /// idempotency key exists, in which case that one is returned.
 pub async fn enqueue(conn: &mut Conn, new: NewJob) -> Result<Enqueued, DbError> {
-    if let Some(key) = &new.idempotency_key {
-        if let Some(job) = find_by_idempotency_key(conn, new.user_id, key).await? {
-            return Ok(Enqueued::Existing(job));
-        }
+    if let Some(key) = &new.idempotency_key
+        && let Some(job) = find_by_idempotency_key(conn, new.user_id, key).await?
+    {
+        return Ok(Enqueued::Existing(job));
     }
-    if let Some(key) = &new.dedup_key {
-        if let Some(job) = find_active_duplicate(conn, new.user_id, key).await? {
-            return Ok(Enqueued::Existing(job));
-        }
+    if let Some(key) = &new.dedup_key
+        && let Some(job) = find_active_duplicate(conn, new.user_id, key).await?
+    {
+        return Ok(Enqueued::Existing(job));
     }
 
     let timestamp = now();
@@ -93,7 +93,11 @@ pub async fn enqueue(conn: &mut Conn, new: NewJob) -> Result<Enqueued, DbError> 
     Ok(Enqueued::Created(job))
 }
 
-async fn find_by_idempotency_key(conn: &mut Conn, user_id: i64, key: &str) -> Result<Option<Job>, DbError> {
+async fn find_by_idempotency_key(
+    conn: &mut Conn,
+    user_id: i64,
+    key: &str,
+) -> Result<Option<Job>, DbError> {
     let job = with_conn!(conn, c => jobs::table
         .filter(jobs::user_id.eq(user_id))
         .filter(jobs::idempotency_key.eq(key))
@@ -104,7 +108,11 @@ async fn find_by_idempotency_key(conn: &mut Conn, user_id: i64, key: &str) -> Re
     Ok(job)
 }
 
-async fn find_active_duplicate(conn: &mut Conn, user_id: i64, key: &str) -> Result<Option<Job>, DbError> {
+async fn find_active_duplicate(
+    conn: &mut Conn,
+    user_id: i64,
+    key: &str,
+) -> Result<Option<Job>, DbError> {
     let active = [JobStatus::Pending.as_str(), JobStatus::Processing.as_str()];
     let job = with_conn!(conn, c => jobs::table
         .filter(jobs::user_id.eq(user_id))
@@ -119,7 +127,11 @@ async fn find_active_duplicate(conn: &mut Conn, user_id: i64, key: &str) -> Resu
 }
 
 /// Returns the user's job, or `None` for another user's or an unknown id.
-pub async fn find_for_user(conn: &mut Conn, user_id: i64, id: &str) -> Result<Option<Job>, DbError> {
+pub async fn find_for_user(
+    conn: &mut Conn,
+    user_id: i64,
+    id: &str,
+) -> Result<Option<Job>, DbError> {
     let job = with_conn!(conn, c => jobs::table
         .filter(jobs::id.eq(id))
         .filter(jobs::user_id.eq(user_id))
@@ -141,7 +153,12 @@ pub async fn find(conn: &mut Conn, id: &str) -> Result<Option<Job>, DbError> {
 }
 
 /// Lists the user's jobs of one kind, newest first.
-pub async fn list_for_user(conn: &mut Conn, user_id: i64, kind: JobKind, limit: i64) -> Result<Vec<Job>, DbError> {
+pub async fn list_for_user(
+    conn: &mut Conn,
+    user_id: i64,
+    kind: JobKind,
+    limit: i64,
+) -> Result<Vec<Job>, DbError> {
     let list = with_conn!(conn, c => jobs::table
         .filter(jobs::user_id.eq(user_id))
         .filter(jobs::kind.eq(kind.as_str()))
@@ -254,35 +271,36 @@ async fn claim_postgres(
 ) -> Result<Option<Job>, DbError> {
     let job = c
         .transaction::<_, diesel::result::Error, _>(async |c| {
-                let id: Option<String> = jobs::table
-                    .filter(jobs::status.eq(JobStatus::Pending.as_str()))
-                    .order(jobs::created_at.asc())
-                    .select(jobs::id)
-                    .limit(1)
-                    .for_update()
-                    .skip_locked()
-                    .first(c)
-                    .await
-                    .optional()?;
-                let Some(id) = id else {
-                    return Ok(None);
-                };
-                let update = diesel::update(jobs::table.find(id));
-                claim_set!(update, worker, lease)
-                    .returning(Job::as_returning())
-                    .get_result(c)
-                    .await
-                    .optional()
+            let id: Option<String> = jobs::table
+                .filter(jobs::status.eq(JobStatus::Pending.as_str()))
+                .order(jobs::created_at.asc())
+                .select(jobs::id)
+                .limit(1)
+                .for_update()
+                .skip_locked()
+                .first(c)
+                .await
+                .optional()?;
+            let Some(id) = id else {
+                return Ok(None);
+            };
+            let update = diesel::update(jobs::table.find(id));
+            claim_set!(update, worker, lease)
+                .returning(Job::as_returning())
+                .get_result(c)
+                .await
+                .optional()
         })
         .await?;
     Ok(job)
 }
 
-
 /// What the queue says back to a worker after a renewal or a save.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LeaseState {
-    Held { cancel_requested: bool },
+    Held {
+        cancel_requested: bool,
+    },
     /// The job is no longer this worker's: its lease lapsed and another
     /// worker may have taken it, so this worker must stop without effects.
     Lost,
@@ -298,7 +316,12 @@ fn lease_state(row: Option<Option<NaiveDateTime>>) -> LeaseState {
 }
 
 /// Extends the lease of a job this worker holds.
-pub async fn renew_lease(conn: &mut Conn, id: &str, worker: &str, lease: Duration) -> Result<LeaseState, DbError> {
+pub async fn renew_lease(
+    conn: &mut Conn,
+    id: &str,
+    worker: &str,
+    lease: Duration,
+) -> Result<LeaseState, DbError> {
     let row = with_conn!(conn, c => diesel::update(held_by(id, worker))
         .set(jobs::lease_expires_at.eq(lease_until(lease)))
         .returning(jobs::cancel_requested_at)
@@ -412,7 +435,12 @@ pub async fn finish_unsuccessfully(
 }
 
 /// Gives the job back to the queue for another attempt.
-pub async fn retry_later(conn: &mut Conn, id: &str, worker: &str, message: &str) -> Result<bool, DbError> {
+pub async fn retry_later(
+    conn: &mut Conn,
+    id: &str,
+    worker: &str,
+    message: &str,
+) -> Result<bool, DbError> {
     let changed = with_conn!(conn, c => diesel::update(held_by(id, worker))
         .set((
             jobs::status.eq(JobStatus::Pending.as_str()),
@@ -447,7 +475,11 @@ pub async fn release(conn: &mut Conn, id: &str, worker: &str) -> Result<bool, Db
 /// Asks for a job to stop. A pending job is cancelled at once; a processing
 /// one is flagged and its worker stops at its next check. Returns the job
 /// as it now is, or `None` when it is not the user's.
-pub async fn request_cancel(conn: &mut Conn, user_id: i64, id: &str) -> Result<Option<Job>, DbError> {
+pub async fn request_cancel(
+    conn: &mut Conn,
+    user_id: i64,
+    id: &str,
+) -> Result<Option<Job>, DbError> {
     let timestamp = now();
     let owned = jobs::table
         .filter(jobs::id.eq(id))

@@ -34,7 +34,11 @@ pub enum JobOutcome {
 }
 
 /// Starts `count` worker loops that run until `shutdown` turns true.
-pub fn spawn_workers(context: &AppContext, count: usize, shutdown: &watch::Receiver<bool>) -> JoinSet<()> {
+pub fn spawn_workers(
+    context: &AppContext,
+    count: usize,
+    shutdown: &watch::Receiver<bool>,
+) -> JoinSet<()> {
     let mut set = JoinSet::new();
     let process = std::process::id();
     for index in 0..count {
@@ -69,24 +73,46 @@ async fn wait_or_shutdown(shutdown: &mut watch::Receiver<bool>, delay: Duration)
     let _ = tokio::time::timeout(delay, shutdown.changed()).await;
 }
 
-async fn claim_next(context: &AppContext, worker_id: &str) -> Result<Option<Job>, crate::db::DbError> {
+async fn claim_next(
+    context: &AppContext,
+    worker_id: &str,
+) -> Result<Option<Job>, crate::db::DbError> {
     let mut conn = context.db.conn().await?;
     let reclaimed = queue::reclaim_lapsed(&mut conn).await?;
     if reclaimed > 0 {
-        tracing::info!(count = reclaimed, "took back jobs whose worker stopped responding");
+        tracing::info!(
+            count = reclaimed,
+            "took back jobs whose worker stopped responding"
+        );
     }
     queue::claim(&mut conn, worker_id, context.settings.lease).await
 }
 
-async fn run_job(context: &AppContext, worker_id: &str, job: Job, shutdown: &watch::Receiver<bool>) {
+async fn run_job(
+    context: &AppContext,
+    worker_id: &str,
+    job: Job,
+    shutdown: &watch::Receiver<bool>,
+) {
     let span = tracing::info_span!("job", job_id = %job.id, kind = %job.kind, user_id = job.user_id, attempt = job.attempts);
     async {
         tracing::info!(dataset = %job.dataset, format = %job.format, "job started");
         crate::jobs::notify::job_changed(context, &job.id).await;
 
         let lease_lost = Arc::new(AtomicBool::new(false));
-        let heartbeat = tokio::spawn(renew_lease(context.clone(), job.id.clone(), worker_id.to_string(), lease_lost.clone()));
-        let mut control = JobControl::new(context.clone(), job.id.clone(), worker_id.to_string(), shutdown.clone(), lease_lost);
+        let heartbeat = tokio::spawn(renew_lease(
+            context.clone(),
+            job.id.clone(),
+            worker_id.to_string(),
+            lease_lost.clone(),
+        ));
+        let mut control = JobControl::new(
+            context.clone(),
+            job.id.clone(),
+            worker_id.to_string(),
+            shutdown.clone(),
+            lease_lost,
+        );
 
         let started = std::time::Instant::now();
         let outcome = dispatch(context, &job, &mut control).await;
@@ -99,20 +125,32 @@ async fn run_job(context: &AppContext, worker_id: &str, job: Job, shutdown: &wat
     .await
 }
 
-async fn dispatch(context: &AppContext, job: &Job, control: &mut JobControl) -> Result<JobOutcome, JobError> {
+async fn dispatch(
+    context: &AppContext,
+    job: &Job,
+    control: &mut JobControl,
+) -> Result<JobOutcome, JobError> {
     match job.kind() {
         Some(JobKind::Export) => crate::export::run(context, job, control).await,
         Some(kind) => Err(JobError::final_error(
             "This kind of job is not available yet.",
             format!("no runner for {kind} jobs"),
         )),
-        None => Err(JobError::final_error("Unknown job kind.", format!("unknown job kind {:?}", job.kind))),
+        None => Err(JobError::final_error(
+            "Unknown job kind.",
+            format!("unknown job kind {:?}", job.kind),
+        )),
     }
 }
 
 /// Renews the lease every third of its length until aborted, and raises
 /// `lost` when another worker has taken the job.
-async fn renew_lease(context: AppContext, job_id: String, worker_id: String, lost: Arc<AtomicBool>) {
+async fn renew_lease(
+    context: AppContext,
+    job_id: String,
+    worker_id: String,
+    lost: Arc<AtomicBool>,
+) {
     let lease = context.settings.lease;
     let mut interval = tokio::time::interval(lease / 3);
     interval.tick().await;
@@ -141,17 +179,29 @@ async fn record_outcome(
     elapsed: Duration,
 ) {
     let recorded = match outcome {
-        Ok(JobOutcome::Completed { result, expires_at, email }) => {
-            complete(context, worker_id, job, result, expires_at, email, elapsed).await
-        }
+        Ok(JobOutcome::Completed {
+            result,
+            expires_at,
+            email,
+        }) => complete(context, worker_id, job, result, expires_at, email, elapsed).await,
         Ok(JobOutcome::Cancelled { result }) => {
             tracing::info!("job cancelled");
-            finish(context, worker_id, job, JobStatus::Cancelled, None, result.as_ref()).await
+            finish(
+                context,
+                worker_id,
+                job,
+                JobStatus::Cancelled,
+                None,
+                result.as_ref(),
+            )
+            .await
         }
         Ok(JobOutcome::Released) => {
             tracing::info!("job released for another worker at shutdown");
             match context.db.conn().await {
-                Ok(mut conn) => queue::release(&mut conn, &job.id, worker_id).await.map(|_| ()),
+                Ok(mut conn) => queue::release(&mut conn, &job.id, worker_id)
+                    .await
+                    .map(|_| ()),
                 Err(error) => Err(error),
             }
         }
@@ -218,7 +268,12 @@ async fn finish(
     Ok(())
 }
 
-async fn fail_or_retry(context: &AppContext, worker_id: &str, job: &Job, error: &JobError) -> Result<(), crate::db::DbError> {
+async fn fail_or_retry(
+    context: &AppContext,
+    worker_id: &str,
+    job: &Job,
+    error: &JobError,
+) -> Result<(), crate::db::DbError> {
     let retry = matches!(error, JobError::Retryable { .. }) && job.attempts < job.max_attempts;
     if retry {
         tracing::warn!(%error, "job attempt failed; it will be retried");
@@ -229,9 +284,21 @@ async fn fail_or_retry(context: &AppContext, worker_id: &str, job: &Job, error: 
 
     tracing::error!(%error, "job failed");
     let message = if matches!(error, JobError::Retryable { .. }) {
-        format!("{} Ferry tried {} times and gave up; start the job again later.", error.user_message(), job.attempts)
+        format!(
+            "{} Ferry tried {} times and gave up; start the job again later.",
+            error.user_message(),
+            job.attempts
+        )
     } else {
         error.user_message().to_string()
     };
-    finish(context, worker_id, job, JobStatus::Failed, Some(&message), None).await
+    finish(
+        context,
+        worker_id,
+        job,
+        JobStatus::Failed,
+        Some(&message),
+        None,
+    )
+    .await
 }

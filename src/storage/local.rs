@@ -34,14 +34,22 @@ impl Store for LocalStorage {
     async fn publish(&self, source: &Path, key: &str) -> Result<u64, StorageError> {
         let target = self.path(key)?;
         if let Some(parent) = target.parent() {
-            tokio::fs::create_dir_all(parent).await.map_err(io_error(key))?;
+            tokio::fs::create_dir_all(parent)
+                .await
+                .map_err(io_error(key))?;
         }
 
         if tokio::fs::rename(source, &target).await.is_err() {
             let staged = target.with_extension("partial");
-            tokio::fs::copy(source, &staged).await.map_err(io_error(key))?;
-            tokio::fs::rename(&staged, &target).await.map_err(io_error(key))?;
-            tokio::fs::remove_file(source).await.map_err(io_error(key))?;
+            tokio::fs::copy(source, &staged)
+                .await
+                .map_err(io_error(key))?;
+            tokio::fs::rename(&staged, &target)
+                .await
+                .map_err(io_error(key))?;
+            tokio::fs::remove_file(source)
+                .await
+                .map_err(io_error(key))?;
         }
 
         let metadata = tokio::fs::metadata(&target).await.map_err(io_error(key))?;
@@ -64,9 +72,13 @@ impl Store for LocalStorage {
 
     async fn check(&self) -> Result<(), StorageError> {
         let key = ".readyz";
-        tokio::fs::create_dir_all(&self.root).await.map_err(io_error(key))?;
+        tokio::fs::create_dir_all(&self.root)
+            .await
+            .map_err(io_error(key))?;
         let probe = self.root.join(key);
-        tokio::fs::write(&probe, b"ok").await.map_err(io_error(key))?;
+        tokio::fs::write(&probe, b"ok")
+            .await
+            .map_err(io_error(key))?;
         tokio::fs::remove_file(&probe).await.map_err(io_error(key))
     }
 }

@@ -13,10 +13,7 @@ pub use local::LocalStorage;
 #[derive(thiserror::Error, Debug)]
 pub enum StorageError {
     #[error("storage I/O failed for {key}: {source}")]
-    Io {
-        key: String,
-        source: std::io::Error,
-    },
+    Io { key: String, source: std::io::Error },
     #[error("invalid storage key {0:?}")]
     InvalidKey(String),
     #[error("unsupported storage URL {0:?}; use file://DIR")]
@@ -26,7 +23,11 @@ pub enum StorageError {
 /// Operations every storage backend provides.
 pub trait Store {
     /// Moves a complete file from `source` to `key`, replacing any file there.
-    fn publish(&self, source: &Path, key: &str) -> impl Future<Output = Result<u64, StorageError>> + Send;
+    fn publish(
+        &self,
+        source: &Path,
+        key: &str,
+    ) -> impl Future<Output = Result<u64, StorageError>> + Send;
 
     fn delete(&self, key: &str) -> impl Future<Output = Result<(), StorageError>> + Send;
 

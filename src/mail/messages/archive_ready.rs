@@ -67,7 +67,6 @@ impl Message for ArchiveReady {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "a failed unwrap is a failed test")]
 mod tests {
     use super::*;
     use chrono::TimeZone;

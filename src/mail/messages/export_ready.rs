@@ -84,7 +84,6 @@ impl Message for ExportReady {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "a failed unwrap is a failed test")]
 mod tests {
     use super::*;
     use chrono::TimeZone;

@@ -91,7 +91,6 @@ impl Message for ImportFinished {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "a failed unwrap is a failed test")]
 mod tests {
     use super::*;
     use chrono::TimeZone;

@@ -1,13 +1,9 @@
 //! Sends mail through a real SMTP server (aiosmtpd on loopback).
 
-#![expect(clippy::unwrap_used, reason = "a failed unwrap is a failed test")]
-
-mod common;
-
 use chrono::{TimeZone, Utc};
 use ferry::mail::{ExportReady, Mailer};
 
-use common::smtp::{SmtpServer, readable};
+use crate::common::smtp::{SmtpServer, readable};
 
 const LINK: &str = "https://ferry.test/downloads/42?sig=a1b2&exp=1796479200";
 

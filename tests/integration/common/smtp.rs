@@ -4,10 +4,6 @@
 //! Needs `pip install aiosmtpd`. Without it, [`SmtpServer::start`] panics
 //! saying so, so a test that needs the server fails rather than skips.
 
-// Each test binary compiles this file and uses only some of it.
-#![allow(dead_code)]
-#![expect(clippy::expect_used, reason = "a test helper that fails should panic")]
-
 use std::fs;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

@@ -1,16 +1,12 @@
 //! Sends mail into a `file://` outbox and reads the .eml file back.
 
-#![expect(clippy::unwrap_used, reason = "a failed unwrap is a failed test")]
-
-mod common;
-
 use std::fs;
 use std::path::PathBuf;
 
 use chrono::{TimeZone, Utc};
 use ferry::mail::{ExportReady, Mailer};
 
-use common::smtp::readable;
+use crate::common::smtp::readable;
 
 const LINK: &str = "https://ferry.test/downloads/42?sig=a1b2&exp=1796479200";
 

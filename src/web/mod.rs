@@ -1,0 +1,75 @@
+//! The HTTP side: routes, extractors, errors and the server itself.
+
+mod assets;
+pub mod auth;
+pub mod csrf;
+pub mod error;
+mod logging;
+pub mod routes;
+pub mod views;
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+
+use crate::app::AppContext;
+use error::{ApiError, AppError};
+use routes::{accounts, api_exports, api_jobs, downloads, exports_pages, health};
+
+/// Largest JSON body accepted by the API; uploads use their own endpoint.
+const JSON_LIMIT: usize = 64 * 1024;
+
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(JSON_LIMIT)
+        .error_handler(|error, _| {
+            let message = format!("the body is not valid JSON for this request: {error}");
+            ApiError(AppError::invalid("body", message)).into()
+        })
+}
+
+/// Registers every route.
+pub fn configure(config: &mut web::ServiceConfig) {
+    config
+        .app_data(json_config())
+        .route("/", web::get().to(accounts::home))
+        .route("/signin", web::get().to(accounts::signin_page))
+        .route("/signin", web::post().to(accounts::signin))
+        .route("/signup", web::get().to(accounts::signup_page))
+        .route("/signup", web::post().to(accounts::signup))
+        .route("/signout", web::post().to(accounts::signout))
+        .route("/exports", web::get().to(exports_pages::page))
+        .route("/exports", web::post().to(exports_pages::submit))
+        .route(
+            "/exports/{id}/cancel",
+            web::post().to(exports_pages::cancel),
+        )
+        .route("/downloads/{id}", web::get().to(downloads::download))
+        .route("/api/exports", web::post().to(api_exports::create))
+        .route("/api/exports", web::get().to(api_exports::list))
+        .route("/api/exports/{id}", web::get().to(api_exports::show))
+        .route("/api/jobs/{id}/events", web::get().to(api_jobs::events))
+        .route("/api/jobs/{id}/cancel", web::post().to(api_jobs::cancel))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(health::metrics))
+        .route("/static/{name}", web::get().to(assets::serve));
+}
+
+/// Builds the HTTP server on an already bound listener. Signals are left
+/// to the caller, which also stops the workers.
+pub fn server(context: AppContext, listener: TcpListener) -> std::io::Result<Server> {
+    let data = web::Data::new(context);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .wrap(actix_web::middleware::from_fn(logging::log_request))
+            .configure(configure)
+    })
+    .disable_signals()
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

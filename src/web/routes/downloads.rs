@@ -1,0 +1,136 @@
+//! `GET /downloads/{id}`: signed links to finished files.
+
+use actix_files::NamedFile;
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use serde::Deserialize;
+
+use crate::app::AppContext;
+use crate::formats::Format;
+use crate::jobs::{JobStatus, queue};
+use crate::links::{self, LinkError, Purpose};
+use crate::web::error::{AppError, PageError};
+
+#[derive(Deserialize)]
+pub struct LinkQuery {
+    purpose: Option<String>,
+    expires: Option<i64>,
+    signature: Option<String>,
+}
+
+fn expired() -> AppError {
+    AppError::Gone(
+        "This download link has expired, and the file has been or will soon be deleted. Start a new export to get a fresh link."
+            .to_string(),
+    )
+}
+
+fn forbidden() -> AppError {
+    AppError::Forbidden(
+        "This download link is not valid. Copy the whole link from the email or the Exports page."
+            .to_string(),
+    )
+}
+
+pub async fn download(
+    req: HttpRequest,
+    context: web::Data<AppContext>,
+    id: web::Path<String>,
+    query: web::Query<LinkQuery>,
+) -> Result<HttpResponse, PageError> {
+    let purpose = query
+        .purpose
+        .as_deref()
+        .map_or(Some(Purpose::Export), Purpose::parse)
+        .ok_or_else(forbidden)?;
+    let (Some(expires), Some(signature)) = (query.expires, query.signature.as_deref()) else {
+        return Err(forbidden().into());
+    };
+    links::verify(
+        &context.secret,
+        &id,
+        purpose,
+        expires,
+        signature,
+        Utc::now(),
+    )
+    .map_err(|error| match error {
+        LinkError::Invalid => forbidden(),
+        LinkError::Expired => expired(),
+    })?;
+
+    let mut conn = context.db.conn().await?;
+    let job = queue::find(&mut conn, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if job.status() != JobStatus::Completed {
+        return Err(expired().into());
+    }
+    let result = job.result_json();
+    let key = result["fileKey"].as_str().ok_or(AppError::NotFound)?;
+    let file_name = result["fileName"].as_str().unwrap_or("export").to_string();
+
+    let detail = serde_json::json!({"jobId": job.id, "purpose": purpose.as_str()});
+    crate::activity::record(&mut conn, job.user_id, "download", detail).await?;
+    drop(conn);
+
+    let path = context.storage.local_path(key)?.ok_or(AppError::NotFound)?;
+    let file = NamedFile::open_async(&path).await.map_err(|_| expired())?;
+    let content_type = job
+        .format
+        .parse::<Format>()
+        .map(Format::content_type)
+        .unwrap_or("application/octet-stream");
+
+    tracing::info!(job_id = %job.id, "file downloaded");
+    let response = file
+        .set_content_type(
+            content_type
+                .parse()
+                .unwrap_or(mime::APPLICATION_OCTET_STREAM),
+        )
+        .set_content_disposition(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(safe_file_name(&file_name))],
+        })
+        .into_response(&req);
+    Ok(response)
+}
+
+/// Keeps letters, digits, dots, dashes and underscores, so the name is safe
+/// in a header and on every file system.
+pub fn safe_file_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let trimmed = cleaned.trim_start_matches('.');
+    if trimmed.is_empty() {
+        "download".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_made_safe() {
+        assert_eq!(
+            safe_file_name("orders-2026-12-04.csv"),
+            "orders-2026-12-04.csv"
+        );
+        assert_eq!(safe_file_name("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(safe_file_name("a\"b\r\n.csv"), "a_b__.csv");
+        assert_eq!(safe_file_name("..."), "download");
+    }
+}

@@ -1,0 +1,92 @@
+//! A worker process killed in the middle of an export, and its successor.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::common::{Backend, TestApp};
+use crate::on_both_backends;
+use crate::progress::wait_until_rows_done;
+
+fn spawn_worker(app: &TestApp) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(["--data-dir", &app.data_dir.path().display().to_string()])
+        .args(["--database-url", &app.database_url])
+        .args(["--base-url", &app.base_url])
+        .args(["--secret-key", "test-secret-key-that-is-long-enough-0123"])
+        .args([
+            "--mail-url",
+            &format!("file://{}", app.data_dir.path().join("outbox").display()),
+        ])
+        .args(["--lease", "2s", "--batch-pause", "150ms"])
+        .args(["worker", "--concurrency", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+async fn killed_worker_job_completes_elsewhere(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &["--workers", "0"]).await;
+    let (user_id, token) = app.user_with_token("ana@example.test").await;
+    app.seed(user_id, 12_000).await;
+    let job = app
+        .start_export(&token, json!({"dataset": "orders", "format": "csv"}))
+        .await;
+    let id = job["id"].as_str().unwrap().to_string();
+
+    let mut first = spawn_worker(&app);
+    let running = wait_until_rows_done(&app, &token, &id).await;
+    assert_eq!(running["status"], "processing");
+    first.kill().unwrap();
+    first.wait().unwrap();
+
+    let (_, after_kill) = app.get_json(&token, &format!("/api/exports/{id}")).await;
+    assert!(
+        after_kill.get("downloadUrl").is_none(),
+        "a link appeared before completion: {after_kill}"
+    );
+    assert!(
+        app.files_under("storage/exports").is_empty(),
+        "a partial file was published"
+    );
+
+    let mut second = spawn_worker(&app);
+    let done = wait_linkless_until_done(&app, &token, &id).await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["rowCount"], 12_000);
+    assert_eq!(done["attempts"], 2);
+    let (_, bytes) = app.download(done["downloadUrl"].as_str().unwrap()).await;
+    assert_eq!(
+        csv::Reader::from_reader(bytes.as_slice()).records().count(),
+        12_000
+    );
+    assert_eq!(app.files_under("storage/exports").len(), 1);
+}
+
+/// Polls until the job ends, checking on every poll that no link is shown
+/// before the job is completed.
+async fn wait_linkless_until_done(app: &TestApp, token: &str, id: &str) -> serde_json::Value {
+    let started = Instant::now();
+    loop {
+        let (_, job) = app.get_json(token, &format!("/api/exports/{id}")).await;
+        if job["status"] == "completed" || job["status"] == "failed" {
+            return job;
+        }
+        assert!(
+            job.get("downloadUrl").is_none(),
+            "a link appeared before completion: {job}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "job never finished: {job}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+on_both_backends!(killed_worker_job_completes_elsewhere);
