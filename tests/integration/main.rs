@@ -12,6 +12,7 @@
     reason = "a failed unwrap is a failed test"
 )]
 
+mod browser;
 mod common;
 mod exports;
 mod hard_cases;

@@ -1,4 +1,5 @@
 pub mod app;
+pub mod browser;
 pub mod smtp;
 
 pub use app::{Backend, TestApp};
