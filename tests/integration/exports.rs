@@ -314,7 +314,40 @@ async fn outbox_message_links_to_file(backend: Backend) {
     assert_eq!(from_mail, bytes);
 }
 
+async fn smtp_message_links_to_file(backend: Backend) {
+    let smtp = crate::common::smtp::SmtpServer::start();
+    let app = TestApp::spawn_with(backend, &["--mail-url", &smtp.url()]).await;
+    let (user_id, token) = app.user_with_token("ana@example.test").await;
+    app.seed(user_id, 20).await;
+    let (job, bytes) = export_and_download(
+        &app,
+        &token,
+        json!({"dataset": "orders", "format": "ndjson"}),
+    )
+    .await;
+
+    let started = std::time::Instant::now();
+    let messages = loop {
+        let messages = smtp.messages();
+        if !messages.is_empty() || started.elapsed() > Duration::from_secs(10) {
+            break messages;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(messages.len(), 1);
+    let message = crate::common::smtp::readable(&messages[0]);
+    assert!(message.contains("To: ana@example.test"), "{message}");
+    let link = job["downloadUrl"].as_str().unwrap();
+    assert!(
+        message.contains(&app.url(link)),
+        "message lacks the link: {message}"
+    );
+    assert!(message.contains("20 rows"));
+    assert_eq!(app.download(link).await.1, bytes);
+}
+
 on_both_backends!(
+    smtp_message_links_to_file,
     every_format_exports_seeded_orders,
     other_datasets_export,
     empty_export_has_only_header,

@@ -15,6 +15,7 @@
 mod browser;
 mod common;
 mod exports;
+mod faults;
 mod hard_cases;
 mod mail_file;
 mod mail_smtp;

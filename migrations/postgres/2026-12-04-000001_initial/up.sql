@@ -37,6 +37,8 @@ CREATE TABLE customers (
     UNIQUE (user_id, email)
 );
 CREATE INDEX customers_user_created ON customers (user_id, created_at);
+-- Keyset pages of an export read `user_id = ? AND id > ? ORDER BY id`.
+CREATE INDEX customers_user_id ON customers (user_id, id);
 
 CREATE TABLE products (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -51,6 +53,7 @@ CREATE TABLE products (
     updated_at TIMESTAMP NOT NULL,
     UNIQUE (user_id, sku)
 );
+CREATE INDEX products_user_id ON products (user_id, id);
 
 CREATE TABLE orders (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -68,6 +71,7 @@ CREATE TABLE orders (
     UNIQUE (user_id, order_number)
 );
 CREATE INDEX orders_user_placed ON orders (user_id, placed_at);
+CREATE INDEX orders_user_id ON orders (user_id, id);
 CREATE INDEX orders_customer ON orders (customer_id);
 
 CREATE TABLE order_items (

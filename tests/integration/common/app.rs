@@ -300,9 +300,14 @@ fn test_settings(
         base_url.to_string(),
         "--secret-key".to_string(),
         "test-secret-key-that-is-long-enough-0123".to_string(),
-        "--mail-url".to_string(),
-        format!("file://{}", data_dir.path().join("outbox").display()),
     ];
+    if !extra.contains(&"--mail-url") {
+        args.push("--mail-url".to_string());
+        args.push(format!(
+            "file://{}",
+            data_dir.path().join("outbox").display()
+        ));
+    }
     args.extend(extra.iter().map(|flag| flag.to_string()));
     args.push("serve".to_string());
     Cli::try_parse_from(args).unwrap().settings

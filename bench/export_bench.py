@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+"""Measure Ferry's exports against sqlite3 and PostgreSQL's COPY.
+
+For each backend and order count, the script seeds a fresh database with
+`ferry seed`, starts `ferry serve` (release build), and times an export in
+every format from the request to completion, reading the server's peak
+resident memory (VmHWM, reset before each export through
+/proc/PID/clear_refs). In the same run it times `sqlite3 -csv` and
+`COPY (SELECT ...) TO STDOUT (FORMAT csv)` over the same rows and columns,
+and writes the results to BENCHMARKS.md.
+
+Usage: python3 bench/export_bench.py [--orders 10000,1000000]
+       [--backends sqlite,postgres] [--verify] [--output BENCHMARKS.md]
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+FORMATS = ["csv", "json", "ndjson", "xlsx"]
+EMAIL = "bench@example.test"
+PASSWORD = "benchmark password"
+POSTGRES_SERVER = os.environ.get("FERRY_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+CSV_REPEATS = 3
+
+SQLITE_QUERY = """SELECT o.order_number, strftime('%Y-%m-%dT%H:%M:%SZ', o.placed_at), o.status,
+ c.email, c.name, printf('%.2f', o.subtotal_minor / 100.0), printf('%.2f', o.tax_minor / 100.0),
+ printf('%.2f', o.total_minor / 100.0), o.currency
+ FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.user_id = 1 ORDER BY o.id"""
+
+POSTGRES_QUERY = """SELECT o.order_number, to_char(o.placed_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), o.status,
+ c.email, c.name, (o.subtotal_minor / 100.0)::numeric(20,2), (o.tax_minor / 100.0)::numeric(20,2),
+ (o.total_minor / 100.0)::numeric(20,2), o.currency
+ FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.user_id = 1 ORDER BY o.id"""
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Ferry:
+    """One data folder and database, driven through the ferry binary."""
+
+    def __init__(self, binary, backend, orders, workdir):
+        self.binary = binary
+        self.backend = backend
+        self.data_dir = os.path.join(workdir, f"{backend}-{orders}")
+        os.makedirs(self.data_dir)
+        if backend == "postgres":
+            self.database = f"ferry_bench_{orders}_{os.getpid()}"
+            run(["psql", f"{POSTGRES_SERVER}/postgres", "-qc", f"CREATE DATABASE {self.database}"])
+            self.url = f"{POSTGRES_SERVER}/{self.database}"
+        else:
+            self.database = None
+            self.url = f"sqlite://{self.data_dir}/ferry.db"
+        self.port = free_port()
+        self.server = None
+
+    def args(self, *command):
+        return [self.binary, "--data-dir", self.data_dir, "--database-url", self.url,
+                "--bind", f"127.0.0.1:{self.port}", *command]
+
+    def prepare(self, orders):
+        run(self.args("user", "create", EMAIL), input_text=PASSWORD + "\n")
+        started = time.monotonic()
+        run(self.args("seed", "--user", EMAIL, "--orders", str(orders)))
+        seeded = time.monotonic() - started
+        self.token = run(self.args("token", "create", EMAIL)).strip()
+        return seeded
+
+    def start(self):
+        log = open(os.path.join(self.data_dir, "server.log"), "w")
+        self.server = subprocess.Popen(self.args("serve", "--workers", "1"), stderr=log, stdout=log)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url_for("/healthz"), timeout=1)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("ferry serve did not start; see " + log.name)
+
+    def stop(self):
+        if self.server:
+            self.server.send_signal(signal.SIGTERM)
+            self.server.wait(timeout=60)
+        if self.database:
+            run(["psql", f"{POSTGRES_SERVER}/postgres", "-qc", f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)"])
+
+    def url_for(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def request(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url_for(path), data=data, method=method)
+        request.add_header("Authorization", f"Bearer {self.token}")
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    def reset_peak_memory(self):
+        with open(f"/proc/{self.server.pid}/clear_refs", "w") as refs:
+            refs.write("5")
+
+    def peak_memory_kib(self):
+        with open(f"/proc/{self.server.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+        raise RuntimeError("no VmHWM in /proc status")
+
+    def export(self, fmt):
+        """Runs one export; returns (seconds, peak KiB, job)."""
+        self.reset_peak_memory()
+        started = time.monotonic()
+        job = self.request("POST", "/api/exports", {"dataset": "orders", "format": fmt})
+        while job["status"] not in ("completed", "failed", "cancelled"):
+            time.sleep(0.02)
+            job = self.request("GET", f"/api/exports/{job['id']}")
+        seconds = time.monotonic() - started
+        if job["status"] != "completed":
+            raise RuntimeError(f"export failed: {job}")
+        return seconds, self.peak_memory_kib(), job
+
+    def download(self, job, path):
+        with urllib.request.urlopen(self.url_for(job["downloadUrl"]), timeout=600) as response:
+            with open(path, "wb") as out:
+                shutil.copyfileobj(response, out)
+
+    def reference_csv(self, out_path):
+        """Times the reference tool over the same rows and columns."""
+        if self.backend == "sqlite":
+            command = ["sqlite3", "-csv", "-header", f"{self.data_dir}/ferry.db", SQLITE_QUERY]
+            name = "sqlite3 -csv"
+        else:
+            command = ["psql", self.url, "-qc", f"COPY ({POSTGRES_QUERY}) TO STDOUT (FORMAT csv, HEADER)"]
+            name = "COPY … TO STDOUT"
+        started = time.monotonic()
+        with open(out_path, "wb") as out:
+            subprocess.run(command, stdout=out, check=True)
+        return name, time.monotonic() - started
+
+
+def run(command, input_text=None):
+    result = subprocess.run(command, input=input_text, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {result.stderr}")
+    return result.stdout
+
+
+def verify(fmt, path, expected):
+    """Parses the file with a standard reader and checks the row count."""
+    if fmt == "csv":
+        with open(path, newline="", encoding="utf-8") as handle:
+            count = sum(1 for _ in csv.DictReader(handle))
+    elif fmt == "json":
+        with open(path, encoding="utf-8") as handle:
+            count = len(json.load(handle))
+    elif fmt == "ndjson":
+        with open(path, encoding="utf-8") as handle:
+            count = sum(1 for line in handle if json.loads(line))
+    else:
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True)
+        count = sum(sheet.max_row - 1 for sheet in book.worksheets)
+    if count != expected:
+        raise RuntimeError(f"{fmt}: parsed {count} rows, expected {expected}")
+    return count
+
+
+def measure(binary, backend, orders, workdir, check):
+    ferry = Ferry(binary, backend, orders, workdir)
+    rows = []
+    try:
+        seeded = ferry.prepare(orders)
+        print(f"{backend}: seeded {orders} orders in {seeded:.1f} s", flush=True)
+        ferry.start()
+        for fmt in FORMATS:
+            repeats = CSV_REPEATS if fmt == "csv" else 1
+            runs = [ferry.export(fmt) for _ in range(repeats)]
+            seconds = statistics.median(r[0] for r in runs)
+            peak = max(r[1] for r in runs)
+            job = runs[-1][2]
+            verified = ""
+            if check:
+                path = os.path.join(ferry.data_dir, f"export.{fmt}")
+                ferry.download(job, path)
+                verified = verify(fmt, path, orders)
+                os.remove(path)
+            rows.append({"backend": backend, "orders": orders, "format": fmt, "seconds": seconds,
+                         "peak_mib": peak / 1024, "bytes": job["byteSize"], "verified": verified})
+            print(f"{backend} {orders} {fmt}: {seconds:.2f} s, peak {peak / 1024:.1f} MiB", flush=True)
+        reference_out = os.path.join(ferry.data_dir, "reference.csv")
+        timings = []
+        for _ in range(CSV_REPEATS):
+            name, seconds = ferry.reference_csv(reference_out)
+            timings.append(seconds)
+        os.remove(reference_out)
+        rows.append({"backend": backend, "orders": orders, "format": "csv", "reference": name,
+                     "seconds": statistics.median(timings)})
+        print(f"{backend} {orders} {name}: {statistics.median(timings):.2f} s", flush=True)
+    finally:
+        ferry.stop()
+    return rows
+
+
+def machine():
+    model = "unknown CPU"
+    with open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as info:
+        total_kib = int(info.readline().split()[1])
+    return f"{os.cpu_count()} cores ({model}), {total_kib / 1024 / 1024:.0f} GiB memory, {platform.system()} {platform.release()}"
+
+
+def report(results, command, output):
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Command: `{command}`",
+        "",
+        f"Machine: {machine()}. Run on {datetime.date.today().isoformat()}.",
+        "",
+        "Each export is of the `orders` dataset, from the request to the job's completion as seen by a",
+        "client polling every 20 ms, through `ferry serve --workers 1` (release build). Peak memory is",
+        "the server's VmHWM, reset before each export. CSV times are the median of three runs.",
+        "",
+        "## Exports",
+        "",
+        "| backend | orders | format | time (s) | rows/s | file size (MiB) | server peak memory (MiB) | rows parsed back |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    exports = [r for r in results if "reference" not in r]
+    for r in exports:
+        lines.append(f"| {r['backend']} | {r['orders']:,} | {r['format']} | {r['seconds']:.2f} | "
+                     f"{r['orders'] / r['seconds']:,.0f} | {r['bytes'] / 1048576:.1f} | {r['peak_mib']:.1f} | "
+                     f"{r['verified'] if r['verified'] != '' else 'not checked'} |")
+
+    lines += ["", "## CSV against the reference tools", "",
+              "| backend | orders | reference | reference time (s) | Ferry CSV time (s) | Ferry / reference |",
+              "| --- | ---: | --- | ---: | ---: | ---: |"]
+    for ref in (r for r in results if "reference" in r):
+        ferry = next(r for r in exports if r["backend"] == ref["backend"] and r["orders"] == ref["orders"] and r["format"] == "csv")
+        lines.append(f"| {ref['backend']} | {ref['orders']:,} | `{ref['reference']}` | {ref['seconds']:.2f} | "
+                     f"{ferry['seconds']:.2f} | {ferry['seconds'] / ref['seconds']:.2f} |")
+
+    sizes = sorted({r["orders"] for r in exports})
+    if len(sizes) >= 2:
+        small, large = sizes[0], sizes[-1]
+        lines += ["", f"## Memory growth from {small:,} to {large:,} orders", "",
+                  "| backend | format | peak at small (MiB) | peak at large (MiB) | growth (MiB) |",
+                  "| --- | --- | ---: | ---: | ---: |"]
+        for backend in sorted({r["backend"] for r in exports}):
+            for fmt in FORMATS:
+                a = next((r for r in exports if r["backend"] == backend and r["orders"] == small and r["format"] == fmt), None)
+                b = next((r for r in exports if r["backend"] == backend and r["orders"] == large and r["format"] == fmt), None)
+                if a and b:
+                    lines.append(f"| {backend} | {fmt} | {a['peak_mib']:.1f} | {b['peak_mib']:.1f} | {b['peak_mib'] - a['peak_mib']:.1f} |")
+    with open(output, "w") as out:
+        out.write("\n".join(lines) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", default="10000,1000000", help="comma-separated order counts")
+    parser.add_argument("--backends", default="sqlite,postgres", help="sqlite, postgres or both")
+    parser.add_argument("--binary", default=None, help="ferry binary (default: the release build)")
+    parser.add_argument("--verify", action="store_true", help="parse every file back and count its rows")
+    parser.add_argument("--output", default="BENCHMARKS.md")
+    args = parser.parse_args()
+
+    target = os.environ.get("CARGO_TARGET_DIR", "target")
+    binary = args.binary or os.path.join(target, "release", "ferry")
+    if not os.path.exists(binary):
+        sys.exit(f"{binary} is missing; build it with `cargo build --release`")
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="ferry-bench-") as workdir:
+        for backend in args.backends.split(","):
+            for orders in (int(n) for n in args.orders.split(",")):
+                results += measure(binary, backend, orders, workdir, args.verify)
+    report(results, "python3 " + " ".join(sys.argv), args.output)
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
