@@ -10,3 +10,4 @@ pub mod money;
 pub mod storage;
 pub mod datasets;
 pub mod mail;
+pub mod seed;
