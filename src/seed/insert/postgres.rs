@@ -1,0 +1,76 @@
+//! The inserts on PostgreSQL, through diesel-async.
+//!
+//! A profile of the server backend while seeding showed per-row work, such
+//! as foreign key checks and index updates, rather than statement parsing.
+//! Binding one array per column through `UNNEST` was no faster for 100,000
+//! orders on PostgreSQL 15, so these inserts use diesel's typed DSL.
+
+use diesel::prelude::*;
+use diesel::result::Error;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+use super::{
+    CustomerRow, ITEM_BATCH_ROWS, OrderChunk, OrderChunkCounts, ProductRow, ids_by_order_number,
+    item_rows, order_rows, payment_rows,
+};
+use crate::db::schema::{customers, order_items, orders, payments, products};
+
+pub(super) async fn insert_products(
+    c: &mut AsyncPgConnection,
+    rows: &[ProductRow<'_>],
+) -> QueryResult<usize> {
+    diesel::insert_into(products::table)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .execute(c)
+        .await
+}
+
+pub(super) async fn insert_customers(
+    c: &mut AsyncPgConnection,
+    rows: &[CustomerRow<'_>],
+) -> QueryResult<usize> {
+    diesel::insert_into(customers::table)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .execute(c)
+        .await
+}
+
+pub(super) async fn insert_order_chunk(
+    c: &mut AsyncPgConnection,
+    chunk: &OrderChunk,
+) -> QueryResult<OrderChunkCounts> {
+    c.transaction::<_, Error, _>(async |c| {
+        let inserted = diesel::insert_into(orders::table)
+            .values(order_rows(chunk))
+            .on_conflict_do_nothing()
+            .returning((orders::id, orders::order_number))
+            .get_results(c)
+            .await?;
+        let ids = ids_by_order_number(inserted);
+
+        let mut order_items = 0;
+        for batch in item_rows(chunk, &ids).chunks(ITEM_BATCH_ROWS) {
+            order_items += diesel::insert_into(order_items::table)
+                .values(batch)
+                .execute(c)
+                .await?;
+        }
+
+        let payment_rows = payment_rows(chunk, &ids);
+        let mut payments = 0;
+        if !payment_rows.is_empty() {
+            payments = diesel::insert_into(payments::table)
+                .values(&payment_rows)
+                .execute(c)
+                .await?;
+        }
+        Ok(OrderChunkCounts {
+            orders: ids.len() as u64,
+            order_items: order_items as u64,
+            payments: payments as u64,
+        })
+    })
+    .await
+}
