@@ -5,7 +5,9 @@
 //! processes are covered by the once-a-second read in the SSE handler and,
 //! on PostgreSQL, by `LISTEN`/`NOTIFY`.
 
-use tokio::sync::broadcast;
+use std::sync::Arc;
+
+use tokio::sync::{Notify, broadcast};
 
 /// Notices buffered per listener before the slowest one starts missing
 /// some; a listener that lags simply re-reads its job.
@@ -14,12 +16,16 @@ const CHANNEL_CAPACITY: usize = 1024;
 #[derive(Clone)]
 pub struct JobEvents {
     sender: broadcast::Sender<String>,
+    new_job: Arc<Notify>,
 }
 
 impl Default for JobEvents {
     fn default() -> Self {
         let (sender, _) = broadcast::channel(CHANNEL_CAPACITY);
-        Self { sender }
+        Self {
+            sender,
+            new_job: Arc::new(Notify::new()),
+        }
     }
 }
 
@@ -31,6 +37,17 @@ impl JobEvents {
 
     pub fn subscribe(&self) -> broadcast::Receiver<String> {
         self.sender.subscribe()
+    }
+
+    /// Wakes this process's idle workers after a job was enqueued, so that
+    /// it starts without waiting for their next poll.
+    pub fn wake_workers(&self) {
+        self.new_job.notify_waiters();
+    }
+
+    /// Resolves at the next [`wake_workers`](Self::wake_workers) call.
+    pub async fn new_job(&self) {
+        self.new_job.notified().await;
     }
 }
 

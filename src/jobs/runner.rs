@@ -16,8 +16,14 @@ use super::queue::{self, LeaseState};
 use crate::app::AppContext;
 use crate::mail::Message;
 
-/// How long an idle worker waits before looking for work again.
-const POLL_INTERVAL: Duration = Duration::from_millis(250);
+/// How long an idle worker waits before looking for work again. Jobs
+/// enqueued by this process wake its workers at once; the poll finds jobs
+/// enqueued by other processes.
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
+
+/// How often a worker looks for jobs whose worker died. The check writes,
+/// so it runs less often than the poll.
+const RECLAIM_INTERVAL: Duration = Duration::from_secs(2);
 
 /// How a job's run ended, as the job itself reports it.
 pub enum JobOutcome {
@@ -56,10 +62,16 @@ fn hostname() -> String {
 
 async fn worker_loop(context: AppContext, worker_id: String, mut shutdown: watch::Receiver<bool>) {
     tracing::info!(worker = %worker_id, "worker started");
+    let mut last_reclaim: Option<std::time::Instant> = None;
     while !*shutdown.borrow() {
-        match claim_next(&context, &worker_id).await {
+        match claim_next(&context, &worker_id, &mut last_reclaim).await {
             Ok(Some(job)) => run_job(&context, &worker_id, job, &shutdown).await,
-            Ok(None) => wait_or_shutdown(&mut shutdown, POLL_INTERVAL).await,
+            Ok(None) => {
+                tokio::select! {
+                    _ = wait_or_shutdown(&mut shutdown, POLL_INTERVAL) => {}
+                    _ = context.events.new_job() => {}
+                }
+            }
             Err(error) => {
                 tracing::warn!(worker = %worker_id, %error, "failed to claim a job");
                 wait_or_shutdown(&mut shutdown, POLL_INTERVAL * 8).await;
@@ -76,14 +88,18 @@ async fn wait_or_shutdown(shutdown: &mut watch::Receiver<bool>, delay: Duration)
 async fn claim_next(
     context: &AppContext,
     worker_id: &str,
+    last_reclaim: &mut Option<std::time::Instant>,
 ) -> Result<Option<Job>, crate::db::DbError> {
     let mut conn = context.db.conn().await?;
-    let reclaimed = queue::reclaim_lapsed(&mut conn).await?;
-    if reclaimed > 0 {
-        tracing::info!(
-            count = reclaimed,
-            "took back jobs whose worker stopped responding"
-        );
+    if last_reclaim.is_none_or(|at| at.elapsed() >= RECLAIM_INTERVAL) {
+        *last_reclaim = Some(std::time::Instant::now());
+        let reclaimed = queue::reclaim_lapsed(&mut conn).await?;
+        if reclaimed > 0 {
+            tracing::info!(
+                count = reclaimed,
+                "took back jobs whose worker stopped responding"
+            );
+        }
     }
     queue::claim(&mut conn, worker_id, context.settings.lease).await
 }

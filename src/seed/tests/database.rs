@@ -193,16 +193,18 @@ async fn seeding_unknown_user_fails() {
 }
 
 /// Runs [`seed_and_check`] on a new PostgreSQL database, which is dropped
-/// afterwards even when a check fails. Returns `None` without a server.
+/// afterwards even when a check fails. A missing server fails the test.
 async fn seed_postgres() -> Option<Vec<OrderRecord>> {
     let server = std::env::var("FERRY_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string());
-    let admin = Db::connect(&format!("{server}/postgres"), 1).await.ok()?;
+    let admin = Db::connect(&format!("{server}/postgres"), 1)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL is required at {server}: {e}"));
     let reachable = tokio::time::timeout(Duration::from_secs(3), admin.ping()).await;
-    if !matches!(reachable, Ok(Ok(()))) {
-        eprintln!("skipping the PostgreSQL seed test: {server} is not reachable");
-        return None;
-    }
+    assert!(
+        matches!(reachable, Ok(Ok(()))),
+        "PostgreSQL is required at {server} (set FERRY_TEST_POSTGRES_URL)"
+    );
 
     let name = format!("ferry_seed_{:08x}", rand::random::<u32>());
     run_admin(&admin, &format!("CREATE DATABASE {name}")).await;

@@ -52,6 +52,7 @@ pub async fn start_export(
     .await?;
 
     if let Enqueued::Created(job) = &enqueued {
+        context.events.wake_workers();
         tracing::info!(job_id = %job.id, user_id, dataset = %spec.dataset, format = %spec.format, "export requested");
         let detail = json!({"jobId": job.id, "dataset": spec.dataset.as_str(), "format": spec.format.as_str()});
         crate::activity::record(&mut conn, user_id, "export_requested", detail).await?;
