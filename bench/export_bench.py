@@ -2,8 +2,8 @@
 """Measure Ferry's exports against sqlite3 and PostgreSQL's COPY.
 
 For each backend and order count, the script seeds a fresh database with
-`ferry seed`, starts `ferry serve` (release build), and times an export in
-every format from the request to completion, reading the server's peak
+`ferry seed` and starts `ferry serve` (release build). It times an export
+in every format from the request to completion and reads the server's peak
 resident memory (VmHWM, reset before each export through
 /proc/PID/clear_refs). In the same run it times `sqlite3 -csv` and
 `COPY (SELECT ...) TO STDOUT (FORMAT csv)` over the same rows and columns,

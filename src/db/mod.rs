@@ -148,7 +148,7 @@ impl Db {
             .map_err(|e| DbError::Migration(e.to_string()))?
     }
 
-    /// Checks that the database answers a trivial query.
+    /// Checks that the database responds to `SELECT 1`.
     pub async fn ping(&self) -> Result<(), DbError> {
         let mut conn = self.conn().await?;
         with_conn!(&mut conn, c => c.batch_execute("SELECT 1").await)?;

@@ -28,7 +28,7 @@ enum WriterMessage {
     Finish,
 }
 
-/// How the read loop ended.
+/// The end state of the read loop.
 enum ReadEnd {
     Done(i64),
     Stopped(Flow),

@@ -31,7 +31,7 @@ impl Default for JobEvents {
 
 impl JobEvents {
     pub fn publish(&self, job_id: &str) {
-        // Sending fails only when nobody listens, which is fine.
+        // Sending fails only when no receiver exists, which needs no handling.
         let _ = self.sender.send(job_id.to_string());
     }
 

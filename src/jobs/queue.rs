@@ -13,7 +13,7 @@ use crate::db::schema::jobs;
 use crate::db::{Conn, DbError};
 use crate::with_conn;
 
-/// What a request asks the queue to run.
+/// A job to insert into the queue.
 pub struct NewJob {
     pub user_id: i64,
     pub kind: JobKind,
@@ -295,7 +295,7 @@ async fn claim_postgres(
     Ok(job)
 }
 
-/// What the queue says back to a worker after a renewal or a save.
+/// The lease's state after a renewal or a progress save.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LeaseState {
     Held {

@@ -25,7 +25,7 @@ const POLL_INTERVAL: Duration = Duration::from_millis(500);
 /// so it runs less often than the poll.
 const RECLAIM_INTERVAL: Duration = Duration::from_secs(2);
 
-/// How a job's run ended, as the job itself reports it.
+/// The end of a job's run, as the job reports it.
 pub enum JobOutcome {
     Completed {
         result: serde_json::Value,
