@@ -177,7 +177,8 @@ def verify(fmt, path, expected):
         import openpyxl
 
         book = openpyxl.load_workbook(path, read_only=True)
-        count = sum(sheet.max_row - 1 for sheet in book.worksheets)
+        # Every sheet repeats the header row; count the data rows it holds.
+        count = sum(sum(1 for _ in sheet.iter_rows(values_only=True)) - 1 for sheet in book.worksheets)
     if count != expected:
         raise RuntimeError(f"{fmt}: parsed {count} rows, expected {expected}")
     return count

@@ -14,6 +14,8 @@ pub enum Purpose {
     Report,
     FailedRows,
     Archive,
+    /// The signed `PUT` address that receives an upload.
+    Upload,
 }
 
 impl Purpose {
@@ -23,6 +25,7 @@ impl Purpose {
             Purpose::Report => "report",
             Purpose::FailedRows => "failed-rows",
             Purpose::Archive => "archive",
+            Purpose::Upload => "upload",
         }
     }
 
@@ -32,6 +35,7 @@ impl Purpose {
             Purpose::Report,
             Purpose::FailedRows,
             Purpose::Archive,
+            Purpose::Upload,
         ]
         .into_iter()
         .find(|purpose| purpose.as_str() == text)
@@ -50,6 +54,22 @@ fn message(job_id: &str, purpose: Purpose, expires: i64) -> String {
     format!("download\n{job_id}\n{}\n{expires}", purpose.as_str())
 }
 
+/// Returns the query string that signs `purpose` of `id` until
+/// `expires_at`.
+pub fn signed_query(
+    secret: &SecretKey,
+    id: &str,
+    purpose: Purpose,
+    expires_at: DateTime<Utc>,
+) -> String {
+    let expires = expires_at.timestamp();
+    let signature = secret.sign(&message(id, purpose, expires));
+    format!(
+        "purpose={}&expires={expires}&signature={signature}",
+        purpose.as_str()
+    )
+}
+
 /// Returns the path and query of a link that opens `purpose` of `job_id`
 /// until `expires_at`.
 pub fn signed_path(
@@ -58,12 +78,8 @@ pub fn signed_path(
     purpose: Purpose,
     expires_at: DateTime<Utc>,
 ) -> String {
-    let expires = expires_at.timestamp();
-    let signature = secret.sign(&message(job_id, purpose, expires));
-    format!(
-        "/downloads/{job_id}?purpose={}&expires={expires}&signature={signature}",
-        purpose.as_str()
-    )
+    let query = signed_query(secret, job_id, purpose, expires_at);
+    format!("/downloads/{job_id}?{query}")
 }
 
 /// Checks a link's signature first, so that a forged link is reported as

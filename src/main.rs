@@ -19,6 +19,7 @@ async fn main() -> std::process::ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 
     let cli = Cli::parse();
@@ -76,6 +77,7 @@ async fn run_demo(settings: Settings, orders: u64) -> anyhow::Result<()> {
             now: chrono::Utc::now().naive_utc(),
         };
         let summary = ferry::seed::seed_orders(&context.db, user.id, orders, &options).await?;
+        context.db.analyze().await?;
         println!(
             "Seeded the demo account with {} orders and {} customers.",
             summary.orders, summary.customers
@@ -106,6 +108,7 @@ async fn run_seed(settings: Settings, email: &str, orders: u64, seed: u64) -> an
         now: chrono::Utc::now().naive_utc(),
     };
     let summary = ferry::seed::seed_orders(&context.db, user.id, orders, &options).await?;
+    context.db.analyze().await?;
     println!(
         "Seeded {} orders, {} order items, {} payments, {} customers and {} products in {:.1} s.",
         summary.orders,

@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 pub use columns::columns;
 pub use filters::{ExportFilters, FilterError, ORDER_STATUSES};
-pub use queries::{Batch, count_rows, fetch_batch};
+pub use queries::{Batch, Cursor, count_rows, fetch_batch};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dataset {

@@ -1,8 +1,12 @@
-//! Keyset-paginated reads of each dataset: `WHERE id > last ORDER BY id
-//! LIMIT n`, so each batch costs the same however deep the export is.
+//! Keyset-paginated reads of each dataset in (time, id) order, where the
+//! time is `placed_at` for orders and `created_at` for the rest.
 //!
-//! The caller runs them inside one read transaction, which gives every
-//! batch the same snapshot.
+//! Each page continues from a [`Cursor`] with `time >= t AND (time > t OR
+//! id > i)`, which an index on `(user_id, time, id)` answers by reading
+//! exactly the page, whatever the date filter and however deep the export
+//! is. Paging on `id` alone let planners without statistics pick the time
+//! index and sort every matching row for every page. The caller runs the
+//! pages inside one read transaction, so they all see the same snapshot.
 
 use std::collections::HashMap;
 
@@ -18,10 +22,27 @@ use crate::formats::{Cell, Child, Row};
 use crate::money::format_minor;
 use crate::with_conn;
 
-/// One page of rows and the key to continue after.
+/// The position after the last row read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub time: NaiveDateTime,
+    pub id: i64,
+}
+
+impl Cursor {
+    /// Returns the cursor before the first row of `filters`' range.
+    pub fn start(filters: &ExportFilters) -> Self {
+        Cursor {
+            time: filters.time_range().0,
+            id: 0,
+        }
+    }
+}
+
+/// One page of rows and the cursor to continue from.
 pub struct Batch {
     pub rows: Vec<Row>,
-    pub last_id: Option<i64>,
+    pub next: Option<Cursor>,
 }
 
 fn text(value: String) -> Cell {
@@ -81,22 +102,22 @@ pub async fn count_rows(
     Ok(count)
 }
 
-/// Reads up to `limit` rows after `after_id`. `nested` adds each order's
+/// Reads up to `limit` rows after the cursor `after`. `nested` adds each order's
 /// items and payments, which only JSON and NDJSON write.
 pub async fn fetch_batch(
     conn: &mut Conn,
     dataset: Dataset,
     user_id: i64,
     filters: &ExportFilters,
-    after_id: i64,
+    after: Cursor,
     limit: i64,
     nested: bool,
 ) -> Result<Batch, DbError> {
     match dataset {
-        Dataset::Customers => fetch_customers(conn, user_id, filters, after_id, limit).await,
-        Dataset::Products => fetch_products(conn, user_id, filters, after_id, limit).await,
-        Dataset::Orders => fetch_orders(conn, user_id, filters, after_id, limit, nested).await,
-        Dataset::OrderItems => fetch_order_items(conn, user_id, filters, after_id, limit).await,
+        Dataset::Customers => fetch_customers(conn, user_id, filters, after, limit).await,
+        Dataset::Products => fetch_products(conn, user_id, filters, after, limit).await,
+        Dataset::Orders => fetch_orders(conn, user_id, filters, after, limit, nested).await,
+        Dataset::OrderItems => fetch_order_items(conn, user_id, filters, after, limit).await,
     }
 }
 
@@ -117,15 +138,15 @@ async fn fetch_customers(
     conn: &mut Conn,
     user_id: i64,
     filters: &ExportFilters,
-    after_id: i64,
+    after: Cursor,
     limit: i64,
 ) -> Result<Batch, DbError> {
-    let (start, end) = filters.time_range();
+    let (_, end) = filters.time_range();
     let records: Vec<CustomerRecord> = with_conn!(conn, c => customers::table
         .filter(customers::user_id.eq(user_id))
-        .filter(customers::id.gt(after_id))
-        .filter(customers::created_at.ge(start).and(customers::created_at.lt(end)))
-        .order(customers::id.asc())
+        .filter(customers::created_at.ge(after.time).and(customers::created_at.lt(end)))
+        .filter(customers::created_at.gt(after.time).or(customers::id.gt(after.id)))
+        .order((customers::created_at.asc(), customers::id.asc()))
         .limit(limit)
         .select((
             customers::id,
@@ -142,7 +163,10 @@ async fn fetch_customers(
         .load(c)
         .await)?;
 
-    let last_id = records.last().map(|record| record.0);
+    let next = records.last().map(|record| Cursor {
+        time: record.8,
+        id: record.0,
+    });
     let rows = records
         .into_iter()
         .map(
@@ -162,7 +186,7 @@ async fn fetch_customers(
             },
         )
         .collect();
-    Ok(Batch { rows, last_id })
+    Ok(Batch { rows, next })
 }
 
 type ProductRecord = (
@@ -181,15 +205,15 @@ async fn fetch_products(
     conn: &mut Conn,
     user_id: i64,
     filters: &ExportFilters,
-    after_id: i64,
+    after: Cursor,
     limit: i64,
 ) -> Result<Batch, DbError> {
-    let (start, end) = filters.time_range();
+    let (_, end) = filters.time_range();
     let records: Vec<ProductRecord> = with_conn!(conn, c => products::table
         .filter(products::user_id.eq(user_id))
-        .filter(products::id.gt(after_id))
-        .filter(products::created_at.ge(start).and(products::created_at.lt(end)))
-        .order(products::id.asc())
+        .filter(products::created_at.ge(after.time).and(products::created_at.lt(end)))
+        .filter(products::created_at.gt(after.time).or(products::id.gt(after.id)))
+        .order((products::created_at.asc(), products::id.asc()))
         .limit(limit)
         .select((
             products::id,
@@ -205,7 +229,10 @@ async fn fetch_products(
         .load(c)
         .await)?;
 
-    let last_id = records.last().map(|record| record.0);
+    let next = records.last().map(|record| Cursor {
+        time: record.7,
+        id: record.0,
+    });
     let rows = records
         .into_iter()
         .map(
@@ -224,7 +251,7 @@ async fn fetch_products(
             },
         )
         .collect();
-    Ok(Batch { rows, last_id })
+    Ok(Batch { rows, next })
 }
 
 type OrderRecord = (
@@ -244,19 +271,19 @@ async fn fetch_orders(
     conn: &mut Conn,
     user_id: i64,
     filters: &ExportFilters,
-    after_id: i64,
+    after: Cursor,
     limit: i64,
     nested: bool,
 ) -> Result<Batch, DbError> {
-    let (start, end) = filters.time_range();
+    let (_, end) = filters.time_range();
     let statuses = filters.statuses();
     let records: Vec<OrderRecord> = with_conn!(conn, c => orders::table
         .inner_join(customers::table)
         .filter(orders::user_id.eq(user_id))
-        .filter(orders::id.gt(after_id))
-        .filter(orders::placed_at.ge(start).and(orders::placed_at.lt(end)))
+        .filter(orders::placed_at.ge(after.time).and(orders::placed_at.lt(end)))
+        .filter(orders::placed_at.gt(after.time).or(orders::id.gt(after.id)))
         .filter(orders::status.eq_any(&statuses))
-        .order(orders::id.asc())
+        .order((orders::placed_at.asc(), orders::id.asc()))
         .limit(limit)
         .select((
             orders::id,
@@ -273,7 +300,10 @@ async fn fetch_orders(
         .load(c)
         .await)?;
 
-    let last_id = records.last().map(|record| record.0);
+    let next = records.last().map(|record| Cursor {
+        time: record.2,
+        id: record.0,
+    });
     let mut children = if nested {
         let ids: Vec<i64> = records.iter().map(|record| record.0).collect();
         load_order_children(conn, &ids).await?
@@ -300,7 +330,7 @@ async fn fetch_orders(
             },
         )
         .collect();
-    Ok(Batch { rows, last_id })
+    Ok(Batch { rows, next })
 }
 
 type ItemRecord = (i64, i32, String, String, i32, i64, i64, String);
@@ -401,16 +431,16 @@ async fn fetch_order_items(
     conn: &mut Conn,
     user_id: i64,
     filters: &ExportFilters,
-    after_id: i64,
+    after: Cursor,
     limit: i64,
 ) -> Result<Batch, DbError> {
-    let (start, end) = filters.time_range();
+    let (_, end) = filters.time_range();
     let records: Vec<OrderItemRecord> = with_conn!(conn, c => order_items::table
         .inner_join(orders::table)
         .filter(order_items::user_id.eq(user_id))
-        .filter(order_items::id.gt(after_id))
-        .filter(order_items::created_at.ge(start).and(order_items::created_at.lt(end)))
-        .order(order_items::id.asc())
+        .filter(order_items::created_at.ge(after.time).and(order_items::created_at.lt(end)))
+        .filter(order_items::created_at.gt(after.time).or(order_items::id.gt(after.id)))
+        .order((order_items::created_at.asc(), order_items::id.asc()))
         .limit(limit)
         .select((
             order_items::id,
@@ -427,7 +457,10 @@ async fn fetch_order_items(
         .load(c)
         .await)?;
 
-    let last_id = records.last().map(|record| record.0);
+    let next = records.last().map(|record| Cursor {
+        time: record.9,
+        id: record.0,
+    });
     let rows = records
         .into_iter()
         .map(
@@ -458,5 +491,5 @@ async fn fetch_order_items(
             },
         )
         .collect();
-    Ok(Batch { rows, last_id })
+    Ok(Batch { rows, next })
 }

@@ -148,6 +148,14 @@ impl Db {
             .map_err(|e| DbError::Migration(e.to_string()))?
     }
 
+    /// Refreshes the planner's statistics, which a bulk load leaves stale
+    /// until autovacuum (PostgreSQL) or the next `ANALYZE` (SQLite).
+    pub async fn analyze(&self) -> Result<(), DbError> {
+        let mut conn = self.conn().await?;
+        with_conn!(&mut conn, c => c.batch_execute("ANALYZE").await)?;
+        Ok(())
+    }
+
     /// Checks that the database responds to `SELECT 1`.
     pub async fn ping(&self) -> Result<(), DbError> {
         let mut conn = self.conn().await?;

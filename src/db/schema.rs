@@ -156,6 +156,49 @@ diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(payments -> orders (order_id));
 diesel::joinable!(jobs -> users (user_id));
 
+diesel::table! {
+    uploads (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        upload_key -> Text,
+        storage_key -> Text,
+        filename -> Text,
+        content_type -> Text,
+        declared_size -> BigInt,
+        size -> Nullable<BigInt>,
+        sha256 -> Nullable<Text>,
+        status -> Text,
+        created_at -> Timestamp,
+        uploaded_at -> Nullable<Timestamp>,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    import_errors (id) {
+        id -> BigInt,
+        job_id -> Text,
+        row_number -> BigInt,
+        field -> Text,
+        value -> Text,
+        message -> Text,
+    }
+}
+
+diesel::table! {
+    import_failed_rows (id) {
+        id -> BigInt,
+        job_id -> Text,
+        row_number -> BigInt,
+        message -> Text,
+        values_json -> Text,
+    }
+}
+
+diesel::joinable!(uploads -> users (user_id));
+diesel::joinable!(import_errors -> jobs (job_id));
+diesel::joinable!(import_failed_rows -> jobs (job_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -167,4 +210,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     payments,
     activity_log,
     jobs,
+    uploads,
+    import_errors,
+    import_failed_rows,
 );

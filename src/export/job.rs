@@ -174,7 +174,7 @@ async fn read_in_snapshot(
     let nested =
         spec.dataset == Dataset::Orders && matches!(spec.format, Format::Json | Format::Ndjson);
     let pause = context.settings.batch_pause;
-    let mut after_id = 0;
+    let mut after = datasets::Cursor::start(&spec.filters);
     let mut written = 0;
     loop {
         let batch = datasets::fetch_batch(
@@ -182,15 +182,15 @@ async fn read_in_snapshot(
             spec.dataset,
             job.user_id,
             &spec.filters,
-            after_id,
+            after,
             BATCH_SIZE,
             nested,
         )
         .await?;
-        let Some(last_id) = batch.last_id else {
+        let Some(next) = batch.next else {
             return Ok(ReadEnd::Done(written));
         };
-        after_id = last_id;
+        after = next;
         written += batch.rows.len() as i64;
 
         if sender.send(WriterMessage::Rows(batch.rows)).await.is_err() {

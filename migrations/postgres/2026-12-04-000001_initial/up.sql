@@ -36,9 +36,8 @@ CREATE TABLE customers (
     updated_at TIMESTAMP NOT NULL,
     UNIQUE (user_id, email)
 );
-CREATE INDEX customers_user_created ON customers (user_id, created_at);
--- Keyset pages of an export read `user_id = ? AND id > ? ORDER BY id`.
-CREATE INDEX customers_user_id ON customers (user_id, id);
+-- Export pages read `user_id = ?` in (created_at, id) order from a cursor.
+CREATE INDEX customers_user_created ON customers (user_id, created_at, id);
 
 CREATE TABLE products (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -53,7 +52,7 @@ CREATE TABLE products (
     updated_at TIMESTAMP NOT NULL,
     UNIQUE (user_id, sku)
 );
-CREATE INDEX products_user_id ON products (user_id, id);
+CREATE INDEX products_user_created ON products (user_id, created_at, id);
 
 CREATE TABLE orders (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -70,8 +69,7 @@ CREATE TABLE orders (
     updated_at TIMESTAMP NOT NULL,
     UNIQUE (user_id, order_number)
 );
-CREATE INDEX orders_user_placed ON orders (user_id, placed_at);
-CREATE INDEX orders_user_id ON orders (user_id, id);
+CREATE INDEX orders_user_placed ON orders (user_id, placed_at, id);
 CREATE INDEX orders_customer ON orders (customer_id);
 
 CREATE TABLE order_items (
@@ -87,7 +85,7 @@ CREATE TABLE order_items (
     created_at TIMESTAMP NOT NULL,
     UNIQUE (order_id, line_number)
 );
-CREATE INDEX order_items_user ON order_items (user_id, id);
+CREATE INDEX order_items_user_created ON order_items (user_id, created_at, id);
 
 CREATE TABLE payments (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
