@@ -8,6 +8,7 @@ mod cell;
 mod csv;
 mod error;
 mod json;
+pub mod read;
 mod xlsx;
 
 #[cfg(test)]
