@@ -5,6 +5,7 @@
 //! type. Only statements that differ by backend (job claims) match on
 //! [`Conn`] themselves.
 
+mod blocking;
 pub mod schema;
 
 use std::time::Duration;
@@ -18,7 +19,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 
-pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+pub type SqliteConn = SyncConnectionWrapper<SqliteConnection, blocking::DetachedBlocking>;
 
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");

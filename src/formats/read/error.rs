@@ -58,17 +58,35 @@ pub enum ReadError {
     },
 
     #[error(
-        "the uncompressed entries exceed the limit of {} bytes; split the workbook",
+        "file too large when decompressed: the workbook expands to more than {} bytes; split it into smaller workbooks",
         grouped(*.limit)
     )]
-    DecompressedTooLarge { limit: u64 },
+    TooLargeDecompressed { limit: u64 },
 
     #[error(
-        "the archive has {} entries, more than the limit of {}; remove unused worksheets",
-        grouped(*.found as u64),
+        "the workbook has more than {} parts in its zip archive; remove unused worksheets",
         grouped(*.limit as u64)
     )]
-    TooManyZipEntries { found: usize, limit: usize },
+    TooManyEntries { limit: usize },
+
+    #[error("the XLSX file is damaged or truncated: {0}")]
+    Xlsx(String),
+
+    #[error("the workbook is password-protected; remove the password and upload it again")]
+    Encrypted,
+
+    #[error("the workbook contains a DOCTYPE declaration, which Ferry does not accept")]
+    Doctype,
+
+    #[error(
+        "row {row}, column {column}: the value is longer than {} bytes; shorten it",
+        grouped(*.limit as u64)
+    )]
+    FieldTooLarge {
+        row: u64,
+        column: String,
+        limit: usize,
+    },
 
     #[error("worksheet {name:?} not found; the workbook has {}", available.join(", "))]
     SheetNotFound {

@@ -31,6 +31,7 @@ mod error;
 mod json;
 mod json_source;
 mod source;
+pub mod xlsx;
 
 #[cfg(test)]
 mod tests;
@@ -187,8 +188,7 @@ pub fn open_reader(
         SourceFormat::Csv => Box::new(csv::CsvReader::open(path, options)?),
         SourceFormat::Json => Box::new(json::open_array(path, options)?),
         SourceFormat::Ndjson => Box::new(json::open_lines(path, options)?),
-        // TODO: return `xlsx::open(path, options)` once the XLSX reader exists.
-        SourceFormat::Xlsx => return Err(ReadError::Unsupported("xlsx")),
+        SourceFormat::Xlsx => return xlsx::open(path, options),
     };
 
     Ok(reader)

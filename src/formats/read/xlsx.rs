@@ -203,7 +203,11 @@ where
     let row = rows.next_row(max_columns)?.ok_or(ReadError::Empty)?;
 
     if row.field_count > max_columns {
-        return Err(ReadError::TooManyColumns { limit: max_columns });
+        return Err(ReadError::TooManyColumns {
+            row: u64::from(row.index) + 1,
+            found: row.field_count,
+            limit: max_columns,
+        });
     }
     Ok(row.values[..row.field_count]
         .iter()

@@ -96,8 +96,8 @@ fn row_note_joins_problems() {
 }
 
 #[test]
-fn xlsx_not_supported_yet() {
+fn truncated_xlsx_reported_as_damaged() {
     let error = open_error(SourceFormat::Xlsx, b"PK\x03\x04", &ReadOptions::default());
 
-    assert!(matches!(error, ReadError::Unsupported("xlsx")));
+    assert!(matches!(error, ReadError::Xlsx(_)), "{error:?}");
 }

@@ -478,7 +478,7 @@ fn header_wider_than_the_column_limit_is_rejected() {
     let error = read_error(&path, &options);
 
     assert!(
-        matches!(error, ReadError::TooManyColumns { limit: 3 }),
+        matches!(error, ReadError::TooManyColumns { limit: 3, .. }),
         "{error:?}"
     );
 }
@@ -526,7 +526,7 @@ fn zip_bomb_rejected_as_too_large() {
         message.contains("file too large when decompressed"),
         "{message}"
     );
-    assert!(message.contains(&BOMB_LIMIT.to_string()), "{message}");
+    assert!(message.contains("104,857,600 bytes"), "{message}");
 }
 
 #[test]
