@@ -30,6 +30,18 @@ pub enum StartError {
     },
 }
 
+/// Makes the data folder private to its owner: it holds the database,
+/// every exported file and the outbox, all of them personal data.
+fn restrict_to_owner(folder: &std::path::Path) -> Result<(), StartError> {
+    use std::os::unix::fs::PermissionsExt;
+
+    let private = std::fs::Permissions::from_mode(0o700);
+    std::fs::set_permissions(folder, private).map_err(|source| StartError::Folder {
+        path: folder.to_path_buf(),
+        source,
+    })
+}
+
 #[derive(Clone)]
 pub struct AppContext {
     pub settings: Arc<Settings>,
@@ -56,6 +68,7 @@ impl AppContext {
             path: scratch.clone(),
             source,
         })?;
+        restrict_to_owner(&settings.data_dir)?;
 
         Ok(Self {
             storage: Storage::from_url(&settings.storage_url())?,

@@ -9,7 +9,7 @@ use crate::config::Settings;
 #[command(
     name = "ferry",
     version,
-    about = "Background exports, validated imports and personal-data archives"
+    about = "Background exports of user data with live progress, signed links and email"
 )]
 pub struct Cli {
     #[command(flatten)]

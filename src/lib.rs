@@ -1,4 +1,4 @@
-//! Ferry: background exports, validated imports and personal-data archives.
+//! Ferry: background exports of user data, and the parts of imports built so far.
 
 pub mod accounts;
 pub mod activity;
@@ -9,6 +9,7 @@ pub mod datasets;
 pub mod db;
 pub mod export;
 pub mod formats;
+pub mod import;
 pub mod jobs;
 pub mod links;
 pub mod mail;

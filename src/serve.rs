@@ -53,6 +53,7 @@ pub async fn serve(
     stop.await;
     tracing::info!("shutting down: no new jobs are claimed");
     let _ = shutdown_sender.send(true);
+    context.events.close();
     handle.stop(true).await;
 
     let _ = tokio::time::timeout(WORKER_GRACE, async {

@@ -11,9 +11,13 @@ use crate::with_conn;
 
 pub const MIN_PASSWORD_LEN: usize = 8;
 
+/// An argon2id hash of a random password, checked against when the email
+/// is unknown.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$ZbkGlHnYmmsQHn4Ro8Qm5dYX9SxXlpZTW0/9vr9hD1c";
+
 #[derive(thiserror::Error, Debug)]
 pub enum AccountError {
-    #[error("{0:?} is not a valid email address")]
+    #[error("{0}")]
     InvalidEmail(String),
     #[error("the password must be at least {MIN_PASSWORD_LEN} characters long")]
     PasswordTooShort,
@@ -34,20 +38,12 @@ pub struct User {
     pub created_at: chrono::NaiveDateTime,
 }
 
-/// Normalises an email address for storage and lookup, rejecting text that
-/// is plainly not an address.
+/// Normalises an email address for storage and lookup with the same rules
+/// that imports apply, so every stored address is one the mailer accepts.
 pub fn normalize_email(raw: &str) -> Result<String, AccountError> {
-    let email = raw.trim().to_lowercase();
-    let valid = match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty() && domain.contains('.') && !email.contains(char::is_whitespace)
-        }
-        None => false,
-    };
-    if !valid {
-        return Err(AccountError::InvalidEmail(raw.to_string()));
-    }
-    Ok(email)
+    let value = crate::formats::read::RawValue::Text(raw.to_string());
+    crate::import::fields::parse_email(&value)
+        .map_err(|error| AccountError::InvalidEmail(error.message))
 }
 
 pub async fn create_user(
@@ -106,6 +102,10 @@ pub async fn authenticate(
     password: &str,
 ) -> Result<Option<User>, DbError> {
     let Some(user) = find_user_by_email(conn, email).await? else {
+        // Hash anyway, so that the answer takes as long for an unknown
+        // address as for a wrong password.
+        let password = password.to_string();
+        let _ = tokio::task::spawn_blocking(move || verify_password(&password, DUMMY_HASH)).await;
         return Ok(None);
     };
 
@@ -122,6 +122,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn dummy_hash_is_a_real_argon2id_hash() {
+        use argon2::password_hash::PasswordHash;
+        let parsed = PasswordHash::new(DUMMY_HASH).unwrap();
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        assert!(!verify_password("anything", DUMMY_HASH));
+    }
+
+    #[test]
     fn email_normalized_and_checked() {
         assert_eq!(
             normalize_email(" Ana@Example.Test ").unwrap(),
@@ -130,5 +138,7 @@ mod tests {
         assert!(normalize_email("ana").is_err());
         assert!(normalize_email("@example.test").is_err());
         assert!(normalize_email("ana@localhost").is_err());
+        assert!(normalize_email("<b>x</b>@example.test").is_err());
+        assert!(normalize_email(&format!("{}@example.test", "a".repeat(300))).is_err());
     }
 }

@@ -72,7 +72,7 @@ pub struct Settings {
     pub workers: usize,
 
     /// How long a download link stays valid, such as `24h` or `90m`.
-    #[arg(long, env = "FERRY_LINK_TTL", default_value = "24h", value_parser = humantime::parse_duration, global = true)]
+    #[arg(long, env = "FERRY_LINK_TTL", default_value = "24h", value_parser = parse_positive_duration, global = true)]
     pub link_ttl: Duration,
 
     /// Largest accepted upload in bytes.
@@ -85,11 +85,11 @@ pub struct Settings {
     pub max_upload_size: u64,
 
     /// How long a claimed job stays with its worker without a renewal.
-    #[arg(long, env = "FERRY_LEASE", default_value = "60s", value_parser = humantime::parse_duration, global = true)]
+    #[arg(long, env = "FERRY_LEASE", default_value = "60s", value_parser = parse_positive_duration, global = true)]
     pub lease: Duration,
 
     /// Attempts before a job that keeps failing or losing its worker fails.
-    #[arg(long, env = "FERRY_MAX_ATTEMPTS", default_value_t = 3, global = true)]
+    #[arg(long, env = "FERRY_MAX_ATTEMPTS", default_value_t = 3, value_parser = clap::value_parser!(i32).range(1..=100), global = true)]
     pub max_attempts: i32,
 
     /// Pause between batches of 1,000 rows, to spare a busy database, such
@@ -98,8 +98,18 @@ pub struct Settings {
     pub batch_pause: Duration,
 
     /// How often expired files are deleted.
-    #[arg(long, env = "FERRY_SWEEP_INTERVAL", default_value = "60s", value_parser = humantime::parse_duration, global = true)]
+    #[arg(long, env = "FERRY_SWEEP_INTERVAL", default_value = "60s", value_parser = parse_positive_duration, global = true)]
     pub sweep_interval: Duration,
+}
+
+/// Parses a duration such as `90s` or `24h` that must be at least a second.
+fn parse_positive_duration(text: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(text)
+        .map_err(|e| format!("{e}; use a duration such as 90s or 24h"))?;
+    if duration < Duration::from_secs(1) {
+        return Err(format!("{text} is shorter than one second"));
+    }
+    Ok(duration)
 }
 
 impl Settings {

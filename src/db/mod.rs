@@ -19,7 +19,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 
-pub type SqliteConn = SyncConnectionWrapper<SqliteConnection, blocking::DetachedBlocking>;
+pub type SqliteConn = SyncConnectionWrapper<SqliteConnection, blocking::WaitOnDrop>;
 
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -91,13 +91,28 @@ impl Db {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Self::connect_postgres(url, max_connections).await;
         }
-        let Some(path) = url.strip_prefix("sqlite://") else {
+        let Some(path) = url
+            .strip_prefix("sqlite://")
+            .filter(|path| !path.is_empty())
+        else {
             return Err(DbError::UnsupportedUrl(url.to_string()));
         };
         Self::connect_sqlite(path, max_connections).await
     }
 
     async fn connect_postgres(url: &str, max_connections: u32) -> Result<Self, DbError> {
+        // One direct connection first, so that a wrong address, user or
+        // database reports the server's own message instead of a pool
+        // timeout.
+        let probe = tokio::time::timeout(CONNECTION_TIMEOUT, AsyncPgConnection::establish(url))
+            .await
+            .map_err(|_| {
+                DbError::Pool(format!(
+                    "timed out after {CONNECTION_TIMEOUT:?} connecting to PostgreSQL"
+                ))
+            })?;
+        probe.map_err(|e| DbError::Pool(format!("failed to connect to PostgreSQL: {e}")))?;
+
         let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
         let pool = Pool::builder()
             .max_size(max_connections)

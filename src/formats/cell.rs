@@ -82,7 +82,19 @@ pub(super) fn decimal_scale(value: &str) -> usize {
 /// Formats a UTC timestamp as RFC 3339 with seconds precision, such as
 /// `2024-10-27T00:30:00Z`. Fractional seconds are truncated.
 pub(super) fn format_timestamp(timestamp: &NaiveDateTime) -> String {
-    timestamp.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    use chrono::{Datelike, Timelike};
+
+    // Written out by hand: chrono's strftime parses its pattern on every
+    // call, and exports format one timestamp per row or more.
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        timestamp.year(),
+        timestamp.month(),
+        timestamp.day(),
+        timestamp.hour(),
+        timestamp.minute(),
+        timestamp.second()
+    )
 }
 
 /// Formats a date as ISO 8601, such as `2024-10-27`.

@@ -5,6 +5,7 @@
 //! cost is that rows must be written in order and a finished row can no
 //! longer change, which suits a streaming export.
 
+use chrono::Timelike;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -250,9 +251,11 @@ fn write_cell(
             sheet.write_number_with_format(row, col, number, format)?;
         }
 
-        // Excel date-times have no time zone, so the cell shows UTC.
+        // Excel date-times have no time zone, so the cell shows UTC. Whole
+        // seconds, as in the other formats.
         Cell::Timestamp(timestamp) => {
-            sheet.write_datetime_with_format(row, col, timestamp, &formats.timestamp)?;
+            let seconds = timestamp.with_nanosecond(0).unwrap_or(*timestamp);
+            sheet.write_datetime_with_format(row, col, seconds, &formats.timestamp)?;
         }
 
         Cell::Date(date) => {

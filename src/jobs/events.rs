@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{Notify, broadcast, watch};
 
 /// Notices buffered per listener before the slowest one starts missing
 /// some; a listener that lags simply re-reads its job.
@@ -17,6 +17,7 @@ const CHANNEL_CAPACITY: usize = 1024;
 pub struct JobEvents {
     sender: broadcast::Sender<String>,
     new_job: Arc<Notify>,
+    closing: Arc<watch::Sender<bool>>,
 }
 
 impl Default for JobEvents {
@@ -25,6 +26,7 @@ impl Default for JobEvents {
         Self {
             sender,
             new_job: Arc::new(Notify::new()),
+            closing: Arc::new(watch::channel(false).0),
         }
     }
 }
@@ -43,6 +45,17 @@ impl JobEvents {
     /// it starts without waiting for their next poll.
     pub fn wake_workers(&self) {
         self.new_job.notify_waiters();
+    }
+
+    /// Tells open event streams that the server is shutting down, so that
+    /// they end instead of holding the shutdown back.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Returns a receiver that turns true when the server shuts down.
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
     }
 
     /// Resolves at the next [`wake_workers`](Self::wake_workers) call.

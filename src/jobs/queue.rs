@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
 use super::model::{Job, JobKind, JobStatus};
@@ -31,12 +32,14 @@ pub struct NewJob {
 pub enum Enqueued {
     Created(Job),
     Existing(Job),
+    /// The idempotency key belongs to a job made for a different request.
+    KeyReused(Job),
 }
 
 impl Enqueued {
     pub fn job(&self) -> &Job {
         match self {
-            Enqueued::Created(job) | Enqueued::Existing(job) => job,
+            Enqueued::Created(job) | Enqueued::Existing(job) | Enqueued::KeyReused(job) => job,
         }
     }
 }
@@ -61,36 +64,66 @@ pub fn new_job_id() -> String {
 }
 
 /// Inserts a job unless an identical active one or one with the same
-/// idempotency key exists, in which case that one is returned.
+/// idempotency key exists, in which case that one is returned. Two requests
+/// that race past the lookups meet a unique index, and the loser returns
+/// the winner's job.
 pub async fn enqueue(conn: &mut Conn, new: NewJob) -> Result<Enqueued, DbError> {
+    if let Some(found) = find_existing(conn, &new).await? {
+        return Ok(found);
+    }
+
+    let timestamp = now();
+    let inserted = with_conn!(conn, c => diesel::insert_into(jobs::table)
+        .values((
+            jobs::id.eq(new_job_id()),
+            jobs::user_id.eq(new.user_id),
+            jobs::kind.eq(new.kind.as_str()),
+            jobs::status.eq(JobStatus::Pending.as_str()),
+            jobs::dataset.eq(&new.dataset),
+            jobs::format.eq(&new.format),
+            jobs::params.eq(new.params.to_string()),
+            jobs::dedup_key.eq(&new.dedup_key),
+            jobs::idempotency_key.eq(&new.idempotency_key),
+            jobs::max_attempts.eq(new.max_attempts),
+            jobs::created_at.eq(timestamp),
+            jobs::updated_at.eq(timestamp),
+        ))
+        .returning(Job::as_returning())
+        .get_result(c)
+        .await);
+
+    match inserted {
+        Ok(job) => Ok(Enqueued::Created(job)),
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info)) => {
+            match find_existing(conn, &new).await? {
+                Some(found) => Ok(found),
+                None => Err(DbError::Query(DieselError::DatabaseError(
+                    DatabaseErrorKind::UniqueViolation,
+                    info,
+                ))),
+            }
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Finds the job that an idempotency key or an identical request already
+/// made.
+async fn find_existing(conn: &mut Conn, new: &NewJob) -> Result<Option<Enqueued>, DbError> {
     if let Some(key) = &new.idempotency_key
         && let Some(job) = find_by_idempotency_key(conn, new.user_id, key).await?
     {
-        return Ok(Enqueued::Existing(job));
+        if job.dedup_key != new.dedup_key || job.kind != new.kind.as_str() {
+            return Ok(Some(Enqueued::KeyReused(job)));
+        }
+        return Ok(Some(Enqueued::Existing(job)));
     }
     if let Some(key) = &new.dedup_key
         && let Some(job) = find_active_duplicate(conn, new.user_id, key).await?
     {
-        return Ok(Enqueued::Existing(job));
+        return Ok(Some(Enqueued::Existing(job)));
     }
-
-    let timestamp = now();
-    let insert = diesel::insert_into(jobs::table).values((
-        jobs::id.eq(new_job_id()),
-        jobs::user_id.eq(new.user_id),
-        jobs::kind.eq(new.kind.as_str()),
-        jobs::status.eq(JobStatus::Pending.as_str()),
-        jobs::dataset.eq(&new.dataset),
-        jobs::format.eq(&new.format),
-        jobs::params.eq(new.params.to_string()),
-        jobs::dedup_key.eq(&new.dedup_key),
-        jobs::idempotency_key.eq(&new.idempotency_key),
-        jobs::max_attempts.eq(new.max_attempts),
-        jobs::created_at.eq(timestamp),
-        jobs::updated_at.eq(timestamp),
-    ));
-    let job = with_conn!(conn, c => insert.returning(Job::as_returning()).get_result(c).await)?;
-    Ok(Enqueued::Created(job))
+    Ok(None)
 }
 
 async fn find_by_idempotency_key(
@@ -456,8 +489,13 @@ pub async fn retry_later(
 }
 
 /// Releases a job on shutdown without spending its attempt, so that another
-/// worker takes it at once.
+/// worker takes it at once. A job without a checkpoint starts over, so its
+/// progress goes back to zero.
 pub async fn release(conn: &mut Conn, id: &str, worker: &str) -> Result<bool, DbError> {
+    with_conn!(conn, c => diesel::update(held_by(id, worker).filter(jobs::checkpoint.is_null()))
+        .set((jobs::progress_current.eq(0), jobs::rate_window.eq("[]")))
+        .execute(c)
+        .await)?;
     let changed = with_conn!(conn, c => diesel::update(held_by(id, worker))
         .set((
             jobs::status.eq(JobStatus::Pending.as_str()),

@@ -73,7 +73,11 @@ pub fn session_secret(context: &AppContext, req: &HttpRequest) -> Option<String>
 
 fn bearer_token(req: &HttpRequest) -> Option<String> {
     let header = req.headers().get("Authorization")?.to_str().ok()?;
-    let token = header.strip_prefix("Bearer ")?.trim();
+    let (scheme, token) = header.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = token.trim();
     (!token.is_empty()).then(|| token.to_string())
 }
 

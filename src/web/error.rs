@@ -26,6 +26,8 @@ pub enum AppError {
     Gone(String),
     #[error("{0}")]
     TooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -51,6 +53,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Gone(_) => StatusCode::GONE,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -64,6 +67,7 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::Gone(_) => "gone",
             AppError::TooLarge(_) => "too_large",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::Internal(_) => "internal",
         }
     }
@@ -80,7 +84,8 @@ impl AppError {
             AppError::Forbidden(message)
             | AppError::Conflict(message)
             | AppError::Gone(message)
-            | AppError::TooLarge(message) => message.clone(),
+            | AppError::TooLarge(message)
+            | AppError::UnsupportedMediaType(message) => message.clone(),
             AppError::Internal(_) => {
                 "Something went wrong on our side. Try again in a minute.".to_string()
             }

@@ -23,10 +23,46 @@ const JSON_LIMIT: usize = 64 * 1024;
 fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(JSON_LIMIT)
-        .error_handler(|error, _| {
-            let message = format!("the body is not valid JSON for this request: {error}");
-            ApiError(AppError::invalid("body", message)).into()
-        })
+        .error_handler(|error, _| ApiError(json_error(error)).into())
+}
+
+fn json_error(error: actix_web::error::JsonPayloadError) -> AppError {
+    use actix_web::error::JsonPayloadError;
+
+    match error {
+        JsonPayloadError::Overflow { limit }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+            AppError::TooLarge(format!("The request body is larger than {limit} bytes."))
+        }
+        JsonPayloadError::ContentType => AppError::UnsupportedMediaType(
+            "Send the request body as JSON with Content-Type: application/json.".to_string(),
+        ),
+        other => AppError::invalid(
+            "body",
+            format!("the body is not valid JSON for this request: {other}"),
+        ),
+    }
+}
+
+/// Answers unknown API paths with a JSON 404 and other paths with the page.
+async fn not_found(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
+    use actix_web::ResponseError;
+
+    if req.path().starts_with("/api/") {
+        ApiError(AppError::NotFound).error_response()
+    } else {
+        error::PageError(AppError::NotFound).error_response()
+    }
+}
+
+/// Headers on every response: no framing, no MIME sniffing, and no
+/// `Referer`, which would leak signed download links to other sites.
+fn security_headers() -> actix_web::middleware::DefaultHeaders {
+    actix_web::middleware::DefaultHeaders::new()
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Content-Security-Policy", "frame-ancestors 'none'"))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
 }
 
 /// Registers every route.
@@ -54,7 +90,9 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
-        .route("/static/{name}", web::get().to(assets::serve));
+        .route("/static/{name}", web::get().to(assets::serve))
+        .route("/healthz", web::head().to(health::healthz))
+        .default_service(web::to(not_found));
 }
 
 /// Builds the HTTP server on an already bound listener. Signals are left
@@ -64,6 +102,7 @@ pub fn server(context: AppContext, listener: TcpListener) -> std::io::Result<Ser
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
+            .wrap(security_headers())
             .wrap(actix_web::middleware::from_fn(logging::log_request))
             .configure(configure)
     })

@@ -177,18 +177,99 @@ async fn identical_request_returns_running_job(backend: Backend) {
 async fn idempotency_key_returns_same_job(backend: Backend) {
     let app = TestApp::spawn_with(backend, &["--workers", "0"]).await;
     let (_, token) = app.user_with_token("ana@example.test").await;
-    let send = |format: &'static str| {
+    let send = |key: &'static str, format: &'static str| {
         app.client
             .post(app.url("/api/exports"))
             .bearer_auth(&token)
-            .header("Idempotency-Key", "retry-1")
+            .header("Idempotency-Key", key)
             .json(&json!({"dataset": "orders", "format": format}))
             .send()
     };
 
-    let first: Value = send("csv").await.unwrap().json().await.unwrap();
-    let second: Value = send("xlsx").await.unwrap().json().await.unwrap();
-    assert_eq!(first["id"], second["id"]);
+    let first: Value = send("retry-1", "csv").await.unwrap().json().await.unwrap();
+    let again: Value = send("retry-1", "csv").await.unwrap().json().await.unwrap();
+    assert_eq!(first["id"], again["id"]);
+
+    let reused = send("retry-1", "xlsx").await.unwrap();
+    assert_eq!(reused.status(), 409);
+    let spaced = send("has space", "csv").await.unwrap();
+    assert_eq!(spaced.status(), 422);
+}
+
+async fn parallel_identical_requests_share_one_job(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &["--workers", "0"]).await;
+    let (_, token) = app.user_with_token("ana@example.test").await;
+    let body = json!({"dataset": "products", "format": "csv", "filters": {"from": "2020-01-01"}});
+
+    let requests = (0..6).map(|_| {
+        app.client
+            .post(app.url("/api/exports"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", "fresh-1")
+            .json(&body)
+            .send()
+    });
+    let responses = futures_util::future::join_all(requests).await;
+
+    let mut ids = Vec::new();
+    for response in responses {
+        let response = response.unwrap();
+        assert_eq!(response.status(), 202);
+        ids.push(response.json::<Value>().await.unwrap()["id"].clone());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+
+    let others = (0..6).map(|_| {
+        app.client
+            .post(app.url("/api/exports"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    });
+    let mut other_ids = Vec::new();
+    for response in futures_util::future::join_all(others).await {
+        other_ids.push(response.unwrap().json::<Value>().await.unwrap()["id"].clone());
+    }
+    other_ids.dedup();
+    assert_eq!(other_ids, ids);
+}
+
+async fn malformed_bodies_answer_422(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &["--workers", "0"]).await;
+    let (_, token) = app.user_with_token("ana@example.test").await;
+
+    for body in [
+        "{\"dataset\": 1}",
+        "null",
+        "[]",
+        "{",
+        "{\"dataset\": \"orders\", \"dataset\": \"x\"}",
+    ] {
+        for _ in 0..5 {
+            let response = app
+                .client
+                .post(app.url("/api/exports"))
+                .bearer_auth(&token)
+                .header("Content-Type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 422, "{body}");
+        }
+    }
+    let huge = format!("{{\"dataset\": \"{}\"}}", "x".repeat(100_000));
+    let response = app
+        .client
+        .post(app.url("/api/exports"))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
 }
 
 async fn another_users_job_is_not_found(backend: Backend) {
@@ -348,6 +429,8 @@ async fn smtp_message_links_to_file(backend: Backend) {
 
 on_both_backends!(
     smtp_message_links_to_file,
+    parallel_identical_requests_share_one_job,
+    malformed_bodies_answer_422,
     every_format_exports_seeded_orders,
     other_datasets_export,
     empty_export_has_only_header,

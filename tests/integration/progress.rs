@@ -131,6 +131,11 @@ async fn events_resume_after_last_event_id(backend: Backend) {
         .send()
         .await
         .unwrap();
+    assert_eq!(
+        response.status(),
+        204,
+        "a finished stream should tell the browser to stop"
+    );
     let body = tokio::time::timeout(Duration::from_secs(5), response.text())
         .await
         .unwrap()

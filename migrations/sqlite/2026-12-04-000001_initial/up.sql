@@ -139,3 +139,6 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_claim ON jobs (status, created_at);
 CREATE INDEX jobs_user ON jobs (user_id, kind, created_at);
 CREATE UNIQUE INDEX jobs_idempotency ON jobs (user_id, idempotency_key);
+-- At most one active job per identical request, even when two arrive at once.
+CREATE UNIQUE INDEX jobs_active_dedup ON jobs (user_id, dedup_key)
+    WHERE status IN ('pending', 'processing');

@@ -61,7 +61,7 @@ pub fn open(path: &Path, options: &ReadOptions) -> Result<Box<dyn RecordReader>,
         workbook,
         sheet,
         merged: MergedRanges::new(merged),
-        limits: options.limits.clone(),
+        limits: options.limits,
     };
     start(job, path)
 }

@@ -18,11 +18,14 @@ pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, AppError> {
     let Some(value) = req.headers().get("Idempotency-Key") else {
         return Ok(None);
     };
-    let key = value.to_str().unwrap_or_default().trim();
-    if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_LEN {
+    let key = value.to_str().unwrap_or_default();
+    let visible = key.bytes().all(|b| b.is_ascii_graphic());
+    if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_LEN || !visible {
         return Err(AppError::invalid(
             "Idempotency-Key",
-            format!("must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters"),
+            format!(
+                "must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters, without spaces"
+            ),
         ));
     }
     Ok(Some(key.to_string()))
@@ -51,6 +54,12 @@ pub async fn start_export(
     )
     .await?;
 
+    if let Enqueued::KeyReused(job) = &enqueued {
+        return Err(AppError::Conflict(format!(
+            "This Idempotency-Key was already used for a different request (job {}); send a new key for a new request.",
+            job.id
+        )));
+    }
     if let Enqueued::Created(job) = &enqueued {
         context.events.wake_workers();
         tracing::info!(job_id = %job.id, user_id, dataset = %spec.dataset, format = %spec.format, "export requested");

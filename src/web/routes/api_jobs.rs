@@ -82,6 +82,7 @@ struct EventStream {
     job_id: String,
     last_version: i64,
     notices: broadcast::Receiver<String>,
+    closing: tokio::sync::watch::Receiver<bool>,
     phase: Phase,
     last_write: Instant,
 }
@@ -98,10 +99,17 @@ pub async fn events(
         .get("Last-Event-ID")
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.trim().parse::<i64>().ok())
+        // An id the job never reached did not come from this job's stream.
+        .filter(|version| *version <= job.progress_version)
         .unwrap_or(-1);
+    if job.status().is_terminal() && last_version >= job.progress_version {
+        // 204 tells the browser's EventSource to stop reconnecting.
+        return Ok(HttpResponse::NoContent().finish());
+    }
 
     let state = EventStream {
         notices: context.events.subscribe(),
+        closing: context.events.closing(),
         context: context.clone(),
         user_id: user.0.user.id,
         job_id: job.id,
@@ -143,6 +151,10 @@ async fn next_chunk(mut state: EventStream) -> Option<(Chunk, EventStream)> {
 async fn wait_for_change(state: &mut EventStream) -> Bytes {
     loop {
         wait_for_notice(state).await;
+        if *state.closing.borrow() {
+            state.phase = Phase::Done;
+            return Bytes::from_static(b": server shutting down\n\n");
+        }
         if let Some(event) = read_event(state).await {
             return event;
         }
@@ -158,6 +170,7 @@ async fn wait_for_notice(state: &mut EventStream) {
     loop {
         tokio::select! {
             _ = &mut deadline => return,
+            _ = state.closing.changed() => return,
             notice = state.notices.recv() => match notice {
                 Ok(id) if id == state.job_id => return,
                 Ok(_) => {}

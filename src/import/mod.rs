@@ -1,0 +1,3 @@
+//! Imports: typed field parsers for the rows of an uploaded file.
+
+pub mod fields;
