@@ -102,8 +102,8 @@ pub async fn authenticate(
     password: &str,
 ) -> Result<Option<User>, DbError> {
     let Some(user) = find_user_by_email(conn, email).await? else {
-        // Hash anyway, so that the answer takes as long for an unknown
-        // address as for a wrong password.
+        // Verify against a dummy hash, so that the response takes as long
+        // for an unknown address as for a wrong password.
         let password = password.to_string();
         let _ = tokio::task::spawn_blocking(move || verify_password(&password, DUMMY_HASH)).await;
         return Ok(None);

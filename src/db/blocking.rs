@@ -1,4 +1,4 @@
-//! How SQLite's synchronous calls leave the async runtime.
+//! The blocking-pool runner for SQLite's synchronous calls.
 //!
 //! diesel-async's default for `SyncConnectionWrapper` waits in `Drop` for a
 //! cancelled query through `tokio::task::block_in_place`, which panics on
@@ -38,8 +38,8 @@ impl<R> Future for FinishOnDrop<R> {
 impl<R> Drop for FinishOnDrop<R> {
     fn drop(&mut self) {
         if !self.task.is_finished() {
-            // The task runs on the blocking pool, not on this thread, so
-            // waiting here cannot deadlock.
+            // The task runs on the blocking pool and never waits for this
+            // thread, so waiting for it here cannot deadlock.
             let _ = futures_executor::block_on(&mut self.task);
         }
     }

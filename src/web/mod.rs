@@ -44,7 +44,7 @@ fn json_error(error: actix_web::error::JsonPayloadError) -> AppError {
     }
 }
 
-/// Answers unknown API paths with a JSON 404 and other paths with the page.
+/// Returns a JSON 404 for unknown API paths and the HTML page for others.
 async fn not_found(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
     use actix_web::ResponseError;
 

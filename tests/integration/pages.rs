@@ -180,7 +180,26 @@ async fn health_endpoints_answer(backend: Backend) {
     );
 }
 
+async fn unknown_api_path_answers_json_404(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &["--workers", "0"]).await;
+    let response = app
+        .client
+        .get(app.url("/api/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert_eq!(response.headers()["x-frame-options"], "DENY");
+    assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+
+    let head = app.client.head(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+}
+
 on_both_backends!(
+    unknown_api_path_answers_json_404,
     sign_up_export_and_sign_out,
     forms_without_csrf_token_are_rejected,
     wrong_password_is_rejected,

@@ -89,4 +89,45 @@ async fn wait_linkless_until_done(app: &TestApp, token: &str, id: &str) -> serde
     }
 }
 
-on_both_backends!(killed_worker_job_completes_elsewhere);
+async fn sigterm_releases_job_without_spending_attempt(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &["--workers", "0"]).await;
+    let (user_id, token) = app.user_with_token("ana@example.test").await;
+    app.seed(user_id, 12_000).await;
+    let job = app
+        .start_export(&token, json!({"dataset": "orders", "format": "json"}))
+        .await;
+    let id = job["id"].as_str().unwrap().to_string();
+
+    let mut first = spawn_worker(&app);
+    wait_until_rows_done(&app, &token, &id).await;
+    let stopped = Command::new("kill")
+        .args(["-TERM", &first.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let exit = first.wait().unwrap();
+    assert!(exit.success(), "the worker did not exit cleanly: {exit:?}");
+
+    let (_, released) = app.get_json(&token, &format!("/api/exports/{id}")).await;
+    assert_eq!(released["status"], "pending", "{released}");
+    assert_eq!(released["attempts"], 0);
+    assert_eq!(released["progress"]["current"], 0);
+    assert!(
+        app.files_under("tmp").is_empty(),
+        "scratch left: {:?}",
+        app.files_under("tmp")
+    );
+
+    let mut second = spawn_worker(&app);
+    let done = wait_linkless_until_done(&app, &token, &id).await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+    assert_eq!(done["status"], "completed");
+    assert_eq!(done["attempts"], 1);
+    assert_eq!(done["rowCount"], 12_000);
+}
+
+on_both_backends!(
+    killed_worker_job_completes_elsewhere,
+    sigterm_releases_job_without_spending_attempt,
+);

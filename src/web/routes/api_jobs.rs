@@ -18,7 +18,7 @@ use crate::web::views::job_json;
 /// progress made in another process arrives on either database.
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
-/// Reconnection delay the browser is told to use.
+/// Reconnection delay sent to the browser in the `retry:` field.
 const RETRY_MILLIS: u64 = 2_000;
 
 pub async fn cancel(
