@@ -17,4 +17,5 @@ pub mod money;
 pub mod seed;
 pub mod serve;
 pub mod storage;
+pub mod uploads;
 pub mod web;

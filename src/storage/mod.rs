@@ -85,6 +85,27 @@ impl Storage {
     }
 }
 
+/// Keeps letters, digits, dots, dashes and underscores, so the name is safe
+/// in a header and on every file system.
+pub fn safe_file_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let trimmed = cleaned.trim_start_matches('.');
+    if trimmed.is_empty() {
+        "download".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
 /// Rejects keys that could leave the storage root.
 fn validate_key(key: &str) -> Result<(), StorageError> {
     let safe = !key.is_empty()
@@ -105,6 +126,17 @@ fn validate_key(key: &str) -> Result<(), StorageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_names_made_safe() {
+        assert_eq!(
+            safe_file_name("orders-2026-12-04.csv"),
+            "orders-2026-12-04.csv"
+        );
+        assert_eq!(safe_file_name("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(safe_file_name("a\"b\r\n.csv"), "a_b__.csv");
+        assert_eq!(safe_file_name("..."), "download");
+    }
 
     #[test]
     fn keys_that_escape_rejected() {

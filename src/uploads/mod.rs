@@ -39,7 +39,7 @@ impl Upload {
     }
 }
 
-/// What a client declares before sending a file.
+/// The name, type and size a client declares before sending a file.
 pub struct NewUpload<'a> {
     pub user_id: i64,
     pub filename: &'a str,
@@ -47,19 +47,13 @@ pub struct NewUpload<'a> {
     pub declared_size: i64,
 }
 
-/// Keeps letters, digits, dots, dashes and underscores of a file name.
-pub fn safe_name(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' })
-        .collect();
-    let trimmed = cleaned.trim_start_matches('.');
-    if trimmed.is_empty() { "upload".to_string() } else { trimmed.to_string() }
-}
-
 pub async fn create(conn: &mut Conn, new: NewUpload<'_>) -> Result<Upload, DbError> {
     let upload_key = crate::jobs::queue::new_job_id();
-    let storage_key = format!("uploads/{}/{upload_key}/{}", new.user_id, safe_name(new.filename));
+    let storage_key = format!(
+        "uploads/{}/{upload_key}/{}",
+        new.user_id,
+        crate::storage::safe_file_name(new.filename)
+    );
     let now = Utc::now().naive_utc();
     let expires_at = now + chrono::Duration::minutes(UPLOAD_URL_TTL_MINUTES);
 
@@ -93,13 +87,22 @@ pub async fn find_by_key(conn: &mut Conn, upload_key: &str) -> Result<Option<Upl
 
 /// Returns the user's upload, or `None` for another user's or an unknown
 /// key.
-pub async fn find_for_user(conn: &mut Conn, user_id: i64, upload_key: &str) -> Result<Option<Upload>, DbError> {
+pub async fn find_for_user(
+    conn: &mut Conn,
+    user_id: i64,
+    upload_key: &str,
+) -> Result<Option<Upload>, DbError> {
     let upload = find_by_key(conn, upload_key).await?;
     Ok(upload.filter(|upload| upload.user_id == user_id))
 }
 
 /// Records that the bytes are stored.
-pub async fn mark_uploaded(conn: &mut Conn, id: i64, size: i64, sha256: &str) -> Result<(), DbError> {
+pub async fn mark_uploaded(
+    conn: &mut Conn,
+    id: i64,
+    size: i64,
+    sha256: &str,
+) -> Result<(), DbError> {
     with_conn!(conn, c => diesel::update(uploads::table.find(id))
         .set((
             uploads::status.eq("uploaded"),

@@ -15,7 +15,7 @@ use actix_web::{App, HttpServer, web};
 
 use crate::app::AppContext;
 use error::{ApiError, AppError};
-use routes::{accounts, api_exports, api_jobs, downloads, exports_pages, health};
+use routes::{accounts, api_exports, api_jobs, downloads, exports_pages, health, uploads};
 
 /// Largest JSON body accepted by the API; uploads use their own endpoint.
 const JSON_LIMIT: usize = 64 * 1024;
@@ -87,6 +87,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/api/exports/{id}", web::get().to(api_exports::show))
         .route("/api/jobs/{id}/events", web::get().to(api_jobs::events))
         .route("/api/jobs/{id}/cancel", web::post().to(api_jobs::cancel))
+        .route("/api/uploads", web::post().to(uploads::create))
+        .route("/uploads/{key}", web::put().to(uploads::receive))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))

@@ -21,4 +21,5 @@ mod mail_file;
 mod mail_smtp;
 mod pages;
 mod progress;
+mod uploads;
 mod worker;

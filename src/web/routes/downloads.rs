@@ -92,45 +92,10 @@ pub async fn download(
         )
         .set_content_disposition(ContentDisposition {
             disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::Filename(safe_file_name(&file_name))],
+            parameters: vec![DispositionParam::Filename(crate::storage::safe_file_name(
+                &file_name,
+            ))],
         })
         .into_response(&req);
     Ok(response)
-}
-
-/// Keeps letters, digits, dots, dashes and underscores, so the name is safe
-/// in a header and on every file system.
-pub fn safe_file_name(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._-".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let trimmed = cleaned.trim_start_matches('.');
-    if trimmed.is_empty() {
-        "download".to_string()
-    } else {
-        trimmed.to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_made_safe() {
-        assert_eq!(
-            safe_file_name("orders-2026-12-04.csv"),
-            "orders-2026-12-04.csv"
-        );
-        assert_eq!(safe_file_name("../../etc/passwd"), "_.._etc_passwd");
-        assert_eq!(safe_file_name("a\"b\r\n.csv"), "a_b__.csv");
-        assert_eq!(safe_file_name("..."), "download");
-    }
 }

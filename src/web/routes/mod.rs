@@ -6,3 +6,4 @@ pub mod api_jobs;
 pub mod downloads;
 pub mod exports_pages;
 pub mod health;
+pub mod uploads;
