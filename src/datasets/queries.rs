@@ -254,13 +254,14 @@ async fn fetch_products(
     Ok(Batch { rows, next })
 }
 
+/// Order id, number, placed_at, status, customer id, currency, subtotal,
+/// tax and total.
 type OrderRecord = (
     i64,
     String,
     NaiveDateTime,
     String,
-    String,
-    String,
+    i64,
     String,
     i64,
     i64,
@@ -278,7 +279,6 @@ async fn fetch_orders(
     let (_, end) = filters.time_range();
     let statuses = filters.statuses();
     let records: Vec<OrderRecord> = with_conn!(conn, c => orders::table
-        .inner_join(customers::table)
         .filter(orders::user_id.eq(user_id))
         .filter(orders::placed_at.ge(after.time).and(orders::placed_at.lt(end)))
         .filter(orders::placed_at.gt(after.time).or(orders::id.gt(after.id)))
@@ -290,8 +290,7 @@ async fn fetch_orders(
             orders::order_number,
             orders::placed_at,
             orders::status,
-            customers::email,
-            customers::name,
+            orders::customer_id,
             orders::currency,
             orders::subtotal_minor,
             orders::tax_minor,
@@ -304,6 +303,7 @@ async fn fetch_orders(
         time: record.2,
         id: record.0,
     });
+    let people = load_customers(conn, &records).await?;
     let mut children = if nested {
         let ids: Vec<i64> = records.iter().map(|record| record.0).collect();
         load_order_children(conn, &ids).await?
@@ -314,13 +314,17 @@ async fn fetch_orders(
     let rows = records
         .into_iter()
         .map(
-            |(id, number, placed, status, email, name, currency, subtotal, tax, total)| Row {
+            |(id, number, placed, status, customer, currency, subtotal, tax, total)| Row {
                 cells: vec![
                     Cell::Identifier(number),
                     Cell::Timestamp(placed),
                     text(status),
-                    text(email),
-                    text(name),
+                    people
+                        .get(&customer)
+                        .map_or(Cell::Null, |p| text(p.0.clone())),
+                    people
+                        .get(&customer)
+                        .map_or(Cell::Null, |p| text(p.1.clone())),
                     money(subtotal, &currency),
                     money(tax, &currency),
                     money(total, &currency),
@@ -331,6 +335,27 @@ async fn fetch_orders(
         )
         .collect();
     Ok(Batch { rows, next })
+}
+
+/// Loads the email and name of each customer in a page of orders with one
+/// `IN` query. A join did the same with one index lookup per order inside
+/// the page's query, which took most of each page's time on PostgreSQL.
+async fn load_customers(
+    conn: &mut Conn,
+    records: &[OrderRecord],
+) -> Result<HashMap<i64, (String, String)>, DbError> {
+    let mut ids: Vec<i64> = records.iter().map(|record| record.4).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let people: Vec<(i64, String, String)> = with_conn!(conn, c => customers::table
+        .filter(customers::id.eq_any(&ids))
+        .select((customers::id, customers::email, customers::name))
+        .load(c)
+        .await)?;
+    Ok(people
+        .into_iter()
+        .map(|(id, email, name)| (id, (email, name)))
+        .collect())
 }
 
 type ItemRecord = (i64, i32, String, String, i32, i64, i64, String);
