@@ -40,7 +40,15 @@ async fn every_format_exports_seeded_orders(backend: Backend) {
     assert_eq!(job["rowCount"], 300);
     let mut reader = csv::Reader::from_reader(csv_bytes.as_slice());
     assert_eq!(reader.headers().unwrap().get(0), Some("order_number"));
-    assert_eq!(reader.records().count(), 300);
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 300);
+    for record in &records {
+        assert!(
+            record[3].ends_with("@example.test"),
+            "customer email missing: {record:?}"
+        );
+        assert!(!record[4].is_empty(), "customer name missing: {record:?}");
+    }
 
     let (job, json_bytes) =
         export_and_download(&app, &token, json!({"dataset": "orders", "format": "json"})).await;
