@@ -30,7 +30,7 @@ pub enum StartError {
     },
 }
 
-/// Makes the data folder private to its owner: it holds the database,
+/// Makes the data folder private to its owner, because it contains the database,
 /// every exported file and the outbox, all of them personal data.
 fn restrict_to_owner(folder: &std::path::Path) -> Result<(), StartError> {
     use std::os::unix::fs::PermissionsExt;

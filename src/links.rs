@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::SecretKey;
 
-/// Which file of a job a link opens.
+/// The file of a job that a link opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     Export,

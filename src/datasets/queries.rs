@@ -2,7 +2,7 @@
 //! time is `placed_at` for orders and `created_at` for the rest.
 //!
 //! Each page continues from a [`Cursor`] with `time >= t AND (time > t OR
-//! id > i)`, which an index on `(user_id, time, id)` answers by reading
+//! id > i)`, which an index on `(user_id, time, id)` serves by reading
 //! exactly the page, whatever the date filter and however deep the export
 //! is. Paging on `id` alone let planners without statistics pick the time
 //! index and sort every matching row for every page. The caller runs the

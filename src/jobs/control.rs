@@ -18,7 +18,7 @@ use crate::app::AppContext;
 /// cancellation flag, so this bounds how late a cancellation is seen.
 const MIN_SAVE_INTERVAL: Duration = Duration::from_millis(500);
 
-/// What the job should do after a progress report.
+/// The job's next step after a progress report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
     Continue,

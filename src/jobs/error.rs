@@ -1,4 +1,4 @@
-//! How a job can fail, and whether another attempt may help.
+//! Job failures, and whether another attempt may help.
 
 use crate::db::DbError;
 use crate::formats::FormatError;

@@ -7,7 +7,7 @@ use tokio::sync::watch;
 use super::queue;
 use crate::app::AppContext;
 
-/// Jobs handled per sweep, so one sweep never holds the database long.
+/// Jobs handled per sweep, so that one sweep never occupies the database for long.
 const SWEEP_BATCH: i64 = 500;
 
 /// Runs a sweep every `interval` until shutdown.

@@ -30,7 +30,7 @@ fn io_error(key: &str) -> impl FnOnce(std::io::Error) -> StorageError + '_ {
 
 impl Store for LocalStorage {
     /// Renames the file into place, or copies it when the scratch folder is
-    /// on another file system; readers see either the old file or the new.
+    /// on another file system. Readers see either the old file or the new.
     async fn publish(&self, source: &Path, key: &str) -> Result<u64, StorageError> {
         let target = self.path(key)?;
         if let Some(parent) = target.parent() {

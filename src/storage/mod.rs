@@ -1,4 +1,4 @@
-//! Where finished files live: one trait, with local disk as the embedded
+//! Storage of finished files: one trait, with local disk as the embedded
 //! backend.
 //!
 //! Files are written to a scratch path first and published under their key

@@ -1,7 +1,7 @@
 //! Who is calling: a signed session cookie from the browser, or an API
 //! token in `Authorization: Bearer`.
 //!
-//! [`ApiUser`] answers 401 as JSON and checks the CSRF header on
+//! [`ApiUser`] rejects with a JSON 401 and checks the CSRF header on
 //! state-changing requests made with a session cookie; [`PageUser`] sends
 //! the browser to the sign-in page.
 
@@ -18,7 +18,7 @@ use crate::app::AppContext;
 
 pub const SESSION_COOKIE: &str = "ferry_session";
 
-/// How the caller proved who they are.
+/// The credential the caller authenticated with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthMethod {
     Session(String),

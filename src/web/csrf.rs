@@ -1,7 +1,7 @@
 //! CSRF protection for forms and for script requests made with the session
 //! cookie.
 //!
-//! The browser holds a random value in an HttpOnly, SameSite=Strict cookie,
+//! The browser keeps a random value in an HttpOnly, SameSite=Strict cookie,
 //! and each form or request carries the HMAC of that value. Another site
 //! can neither read the cookie nor compute the HMAC without the server's
 //! key. Requests authenticated by API token carry no cookie and need no

@@ -117,7 +117,7 @@ impl From<crate::storage::StorageError> for AppError {
     }
 }
 
-/// An error answered as JSON.
+/// An error returned as JSON.
 #[derive(Debug)]
 pub struct ApiError(pub AppError);
 
@@ -151,7 +151,7 @@ impl ResponseError for ApiError {
     }
 }
 
-/// An error answered as an HTML page.
+/// An error returned as an HTML page.
 #[derive(Debug)]
 pub struct PageError(pub AppError);
 

@@ -1,4 +1,4 @@
-//! How a job looks to the API and to pages.
+//! Views of a job for the API and for pages.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::{Value, json};

@@ -73,17 +73,17 @@ fn workbook_error(error: XlsxError) -> ReadError {
     }
 }
 
-fn select_sheet(workbook: &Workbook, wanted: Option<&str>) -> Result<String, ReadError> {
+fn select_sheet(workbook: &Workbook, requested: Option<&str>) -> Result<String, ReadError> {
     let sheets = workbook.sheets_metadata();
 
-    let found = match wanted {
+    let found = match requested {
         Some(name) => sheets.iter().find(|sheet| sheet.name == name),
         None => sheets
             .iter()
             .find(|sheet| sheet.typ == SheetType::WorkSheet),
     };
 
-    match (found, wanted) {
+    match (found, requested) {
         (Some(sheet), _) => Ok(sheet.name.clone()),
         (None, Some(name)) => Err(ReadError::SheetNotFound {
             name: name.to_owned(),

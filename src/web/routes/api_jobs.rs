@@ -30,7 +30,7 @@ pub async fn cancel(
     Ok(HttpResponse::Accepted().json(job_json(&context, &job)))
 }
 
-/// Requests cancellation of the user's job; a finished job answers 409.
+/// Requests cancellation of the user's job. A finished job returns 409.
 pub async fn cancel_job(context: &AppContext, user_id: i64, id: &str) -> Result<Job, AppError> {
     let job = owned_job(context, user_id, id, None).await?;
     if job.status().is_terminal() {
@@ -103,7 +103,7 @@ pub async fn events(
         .filter(|version| *version <= job.progress_version)
         .unwrap_or(-1);
     if job.status().is_terminal() && last_version >= job.progress_version {
-        // 204 tells the browser's EventSource to stop reconnecting.
+        // A 204 makes the browser's EventSource stop reconnecting.
         return Ok(HttpResponse::NoContent().finish());
     }
 

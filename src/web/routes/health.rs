@@ -13,7 +13,7 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok\n")
 }
 
-/// Answers 200 when the database and storage both respond, 503 otherwise.
+/// Returns 200 when the database and storage both respond, 503 otherwise.
 pub async fn readyz(context: web::Data<AppContext>) -> HttpResponse {
     let database = context.db.ping().await;
     let storage = context.storage.check().await;
