@@ -61,6 +61,10 @@ impl JobControl {
         }
     }
 
+    pub fn worker_id(&self) -> &str {
+        &self.worker_id
+    }
+
     pub fn current(&self) -> i64 {
         self.current
     }
@@ -69,7 +73,7 @@ impl JobControl {
     pub async fn set_total(&mut self, current: i64, total: Option<i64>) -> Result<Flow, JobError> {
         self.total = total;
         self.current = current;
-        self.save(None).await
+        self.save().await
     }
 
     /// Records rows done; saves when enough time has passed since the last
@@ -89,12 +93,13 @@ impl JobControl {
         if !due {
             return Ok(Flow::Continue);
         }
-        self.save(None).await
+        self.save().await
     }
 
-    /// Saves progress with a checkpoint, whatever the time since the last
-    /// save; imports call it once per committed chunk.
-    pub async fn save(&mut self, checkpoint: Option<&str>) -> Result<Flow, JobError> {
+    /// Saves progress whatever the time since the last save. The job's
+    /// checkpoint is left alone: an import writes it in each chunk's
+    /// transaction.
+    async fn save(&mut self) -> Result<Flow, JobError> {
         self.window
             .push(Sample(Utc::now().timestamp_millis(), self.current));
         let window = self.window.to_json();
@@ -102,7 +107,6 @@ impl JobControl {
             current: self.current,
             total: self.total,
             rate_window: &window,
-            checkpoint,
         };
 
         let mut conn = self.context.db.conn().await?;

@@ -369,7 +369,6 @@ pub struct ProgressUpdate<'a> {
     pub current: i64,
     pub total: Option<i64>,
     pub rate_window: &'a str,
-    pub checkpoint: Option<&'a str>,
 }
 
 /// Saves progress, renews the lease, and reports a cancellation request.
@@ -385,7 +384,6 @@ pub async fn save_progress(
             jobs::progress_current.eq(update.current),
             jobs::progress_total.eq(update.total),
             jobs::rate_window.eq(update.rate_window),
-            jobs::checkpoint.eq(update.checkpoint),
             jobs::lease_expires_at.eq(lease_until(lease)),
             jobs::updated_at.eq(now()),
             jobs::progress_version.eq(jobs::progress_version + 1),
@@ -545,6 +543,32 @@ pub async fn request_cancel(
         .await)?;
 
     find_for_user(conn, user_id, id).await
+}
+
+/// Puts a failed or cancelled import back in the queue with fresh
+/// attempts, keeping its checkpoint. Returns false when the job is in any
+/// other state.
+pub async fn resume(conn: &mut Conn, id: &str) -> Result<bool, DbError> {
+    let stopped = [JobStatus::Failed.as_str(), JobStatus::Cancelled.as_str()];
+    let changed = with_conn!(conn, c => diesel::update(
+        jobs::table
+            .filter(jobs::id.eq(id))
+            .filter(jobs::kind.eq(JobKind::Import.as_str()))
+            .filter(jobs::status.eq_any(stopped)),
+    )
+    .set((
+        jobs::status.eq(JobStatus::Pending.as_str()),
+        jobs::attempts.eq(0),
+        jobs::error.eq(None::<String>),
+        jobs::result.eq(None::<String>),
+        jobs::cancel_requested_at.eq(None::<NaiveDateTime>),
+        jobs::completed_at.eq(None::<NaiveDateTime>),
+        jobs::updated_at.eq(now()),
+        jobs::progress_version.eq(jobs::progress_version + 1),
+    ))
+    .execute(c)
+    .await)?;
+    Ok(changed == 1)
 }
 
 /// Marks completed jobs whose files have expired and returns them, so the

@@ -148,6 +148,7 @@ async fn dispatch(
 ) -> Result<JobOutcome, JobError> {
     match job.kind() {
         Some(JobKind::Export) => crate::export::run(context, job, control).await,
+        Some(JobKind::Import) => crate::import::run(context, job, control).await,
         Some(kind) => Err(JobError::final_error(
             "This kind of job is not available yet.",
             format!("no runner for {kind} jobs"),

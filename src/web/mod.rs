@@ -15,7 +15,9 @@ use actix_web::{App, HttpServer, web};
 
 use crate::app::AppContext;
 use error::{ApiError, AppError};
-use routes::{accounts, api_exports, api_jobs, downloads, exports_pages, health, uploads};
+use routes::{
+    accounts, api_exports, api_imports, api_jobs, downloads, exports_pages, health, uploads,
+};
 
 /// Largest JSON body accepted by the API; uploads use their own endpoint.
 const JSON_LIMIT: usize = 64 * 1024;
@@ -85,6 +87,17 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/api/exports", web::post().to(api_exports::create))
         .route("/api/exports", web::get().to(api_exports::list))
         .route("/api/exports/{id}", web::get().to(api_exports::show))
+        .route("/api/imports", web::post().to(api_imports::create))
+        .route("/api/imports", web::get().to(api_imports::list))
+        .route("/api/imports/{id}", web::get().to(api_imports::show))
+        .route(
+            "/api/imports/{id}/errors",
+            web::get().to(api_imports::errors),
+        )
+        .route(
+            "/api/imports/{id}/resume",
+            web::post().to(api_imports::resume),
+        )
         .route("/api/jobs/{id}/events", web::get().to(api_jobs::events))
         .route("/api/jobs/{id}/cancel", web::post().to(api_jobs::cancel))
         .route("/api/uploads", web::post().to(uploads::create))

@@ -5,8 +5,10 @@ use serde_json::{Value, json};
 
 use crate::app::AppContext;
 use crate::datasets::Dataset;
+use crate::import::Checkpoint;
+use crate::import::report::{self, counts_json};
 use crate::jobs::progress::{RateWindow, estimate_seconds_remaining, percentage};
-use crate::jobs::{Job, JobStatus};
+use crate::jobs::{Job, JobKind, JobStatus};
 use crate::links::{self, Purpose};
 use crate::mail::{human_bytes, thousands};
 
@@ -83,6 +85,7 @@ pub fn progress_text(job: &Job) -> String {
                 figures.percentage
             )
         }
+        JobStatus::Completed if job.kind() == Some(JobKind::Import) => import_summary(job),
         JobStatus::Completed => {
             let result = job.result_json();
             let rows = result["rowCount"].as_u64().unwrap_or(0);
@@ -99,9 +102,72 @@ pub fn progress_text(job: &Job) -> String {
     }
 }
 
-/// Returns the signed download path of a completed job's file.
-pub fn download_path(context: &AppContext, job: &Job) -> Option<String> {
+/// Returns "9,500 rows imported, 500 failed" for a finished import.
+pub fn import_summary(job: &Job) -> String {
+    let counts = import_counts(job);
+    let number = |name: &str| thousands(counts[name].as_u64().unwrap_or(0));
+    let verb = if counts["dryRun"].as_bool() == Some(true) {
+        "would be imported"
+    } else {
+        "imported"
+    };
+    format!(
+        "{} rows {verb}, {} failed",
+        number("imported"),
+        number("failed")
+    )
+}
+
+/// Returns an import's counts: from its result once it has ended, else
+/// from its checkpoint.
+pub fn import_counts(job: &Job) -> Value {
+    let result = job.result_json();
+    if result["totalRows"].is_u64() {
+        return json!({
+            "totalRows": result["totalRows"],
+            "imported": result["imported"],
+            "failed": result["failed"],
+            "customersCreated": result["customersCreated"],
+            "dryRun": result["dryRun"],
+        });
+    }
+    let checkpoint = Checkpoint::parse(job.checkpoint.as_deref());
+    let dry_run = serde_json::from_str::<Value>(&job.params)
+        .map(|params| params["options"]["dryRun"] == json!(true))
+        .unwrap_or(false);
+    counts_json(&checkpoint, dry_run)
+}
+
+/// Adds the import's counts, warnings and file links to its API view.
+fn add_import_fields(context: &AppContext, job: &Job, value: &mut Value) {
+    let counts = import_counts(job);
+    for name in [
+        "totalRows",
+        "imported",
+        "failed",
+        "customersCreated",
+        "dryRun",
+    ] {
+        value[name] = counts[name].clone();
+    }
+    let result = job.result_json();
+    value["warnings"] = result["warnings"].clone();
+    value["fileName"] = result["fileName"].clone();
     if job.status() != JobStatus::Completed {
+        return;
+    }
+    if result["reportKey"].is_string() {
+        value["reportUrl"] = json!(report::file_link(context, job, Purpose::Report));
+    }
+    if result["failedRowsKey"].is_string() {
+        value["failedRowsUrl"] = json!(report::file_link(context, job, Purpose::FailedRows));
+    }
+    value["expiresAt"] = iso(job.expires_at);
+}
+
+/// Returns the signed download path of a completed export's file.
+pub fn download_path(context: &AppContext, job: &Job) -> Option<String> {
+    if job.status() != JobStatus::Completed || job.kind() != Some(JobKind::Export) {
         return None;
     }
     let expires: DateTime<Utc> = job.expires_at?.and_utc();
@@ -141,6 +207,9 @@ pub fn job_json(context: &AppContext, job: &Job) -> Value {
         "cancelRequested": job.cancel_requested_at.is_some(),
     });
 
+    if job.kind() == Some(JobKind::Import) {
+        add_import_fields(context, job, &mut value);
+    }
     if let Some(path) = download_path(context, job) {
         let result = job.result_json();
         value["rowCount"] = result["rowCount"].clone();

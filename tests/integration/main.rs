@@ -17,6 +17,7 @@ mod common;
 mod exports;
 mod faults;
 mod hard_cases;
+mod imports;
 mod mail_file;
 mod mail_smtp;
 mod pages;

@@ -142,8 +142,13 @@ impl SourceFormat {
     /// Detects the format from the file name extension, or when the
     /// extension is unknown, from the first bytes of the file: a ZIP
     /// signature is XLSX, `[` is JSON, `{` is NDJSON and other text is CSV.
-    /// Returns `None` for an unknown extension and no content to sniff.
+    /// Returns `None` for an extension of a format Ferry does not read,
+    /// such as `.xls` or `.pdf`, and for content that is neither text nor
+    /// one of the signatures.
     pub fn detect(file_name: &str, first_bytes: &[u8]) -> Option<SourceFormat> {
+        if has_foreign_extension(file_name) {
+            return None;
+        }
         from_extension(file_name).or_else(|| sniff(first_bytes))
     }
 }
@@ -160,6 +165,31 @@ fn from_extension(file_name: &str) -> Option<SourceFormat> {
     }
 }
 
+/// Extensions of formats that are not CSV, JSON, NDJSON or XLSX, even
+/// though their content may look like text or a ZIP archive.
+const FOREIGN_EXTENSIONS: &[&str] = &[
+    "xls", "xlsm", "xlsb", "ods", "numbers", "pdf", "doc", "docx", "zip", "gz", "png", "jpg",
+    "jpeg", "gif", "xml", "html", "htm",
+];
+
+fn has_foreign_extension(file_name: &str) -> bool {
+    file_name.rsplit_once('.').is_some_and(|(_, extension)| {
+        FOREIGN_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str())
+    })
+}
+
+/// Returns whether the bytes can be the start of a text file: no control
+/// characters other than tab, line breaks and form feed, unless a UTF-16
+/// byte order mark explains the zero bytes.
+fn looks_like_text(bytes: &[u8]) -> bool {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return true;
+    }
+    bytes
+        .iter()
+        .all(|byte| *byte >= 0x20 || matches!(byte, b'\t' | b'\r' | b'\n' | 0x0c))
+}
+
 fn sniff(first_bytes: &[u8]) -> Option<SourceFormat> {
     if first_bytes.starts_with(b"PK\x03\x04") {
         return Some(SourceFormat::Xlsx);
@@ -173,7 +203,8 @@ fn sniff(first_bytes: &[u8]) -> Option<SourceFormat> {
     match first {
         b'[' => Some(SourceFormat::Json),
         b'{' => Some(SourceFormat::Ndjson),
-        _ => Some(SourceFormat::Csv),
+        _ if looks_like_text(first_bytes) => Some(SourceFormat::Csv),
+        _ => None,
     }
 }
 

@@ -30,7 +30,7 @@ pub use integer::parse_integer;
 pub use minor_units::to_minor_units;
 pub use presence::{is_blank, optional, require};
 pub use separators::DecimalSeparator;
-pub use text::{parse_required, parse_text};
+pub use text::{display_raw, parse_required, parse_text};
 pub use timestamps::parse_timestamp;
 
 /// Reason why one field of one row is invalid, written for the person who

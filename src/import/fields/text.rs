@@ -55,7 +55,7 @@ pub(super) fn cell_text(raw: &RawValue) -> FieldResult<Option<String>> {
 }
 
 /// Returns a cell as a person would read it, for messages.
-pub(super) fn display_raw(raw: &RawValue) -> String {
+pub fn display_raw(raw: &RawValue) -> String {
     match raw {
         RawValue::Empty => String::new(),
         RawValue::Text(text) => text.clone(),

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::app::AppContext;
 use crate::formats::Format;
-use crate::jobs::{JobStatus, queue};
+use crate::jobs::{Job, JobKind, JobStatus, queue};
 use crate::links::{self, LinkError, Purpose};
 use crate::web::error::{AppError, PageError};
 
@@ -31,6 +31,43 @@ fn forbidden() -> AppError {
         "This download link is not valid. Copy the whole link from the email or the Exports page."
             .to_string(),
     )
+}
+
+/// The stored file a link opens.
+struct ServedFile {
+    key: String,
+    name: String,
+    content_type: &'static str,
+}
+
+/// Finds the file of `purpose` in the job's result: an export's file, or
+/// an import's report or failed rows.
+fn served_file(job: &Job, result: &serde_json::Value, purpose: Purpose) -> Option<ServedFile> {
+    let (key, name, content_type) = match (job.kind()?, purpose) {
+        (JobKind::Export, Purpose::Export) => ("fileKey", "fileName", format_type(&job.format)),
+        (JobKind::Import, Purpose::Report) => ("reportKey", "reportFileName", "application/json"),
+        (JobKind::Import, Purpose::FailedRows) => (
+            "failedRowsKey",
+            "failedRowsFileName",
+            format_type(&job.format),
+        ),
+        _ => return None,
+    };
+    Some(ServedFile {
+        key: result[key].as_str()?.to_string(),
+        name: result[name].as_str().unwrap_or("download").to_string(),
+        content_type,
+    })
+}
+
+fn format_type(format: &str) -> &'static str {
+    match format {
+        "ndjson" => "application/x-ndjson",
+        other => other
+            .parse::<Format>()
+            .map(Format::content_type)
+            .unwrap_or("application/octet-stream"),
+    }
 }
 
 pub async fn download(
@@ -68,20 +105,18 @@ pub async fn download(
         return Err(expired().into());
     }
     let result = job.result_json();
-    let key = result["fileKey"].as_str().ok_or(AppError::NotFound)?;
-    let file_name = result["fileName"].as_str().unwrap_or("export").to_string();
+    let file = served_file(&job, &result, purpose).ok_or(AppError::NotFound)?;
+    let (key, file_name, content_type) = (file.key, file.name, file.content_type);
 
     let detail = serde_json::json!({"jobId": job.id, "purpose": purpose.as_str()});
     crate::activity::record(&mut conn, job.user_id, "download", detail).await?;
     drop(conn);
 
-    let path = context.storage.local_path(key)?.ok_or(AppError::NotFound)?;
+    let path = context
+        .storage
+        .local_path(&key)?
+        .ok_or(AppError::NotFound)?;
     let file = NamedFile::open_async(&path).await.map_err(|_| expired())?;
-    let content_type = job
-        .format
-        .parse::<Format>()
-        .map(Format::content_type)
-        .unwrap_or("application/octet-stream");
 
     tracing::info!(job_id = %job.id, "file downloaded");
     let response = file

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod api_exports;
+pub mod api_imports;
 pub mod api_jobs;
 pub mod downloads;
 pub mod exports_pages;

@@ -217,11 +217,65 @@ impl TestApp {
         job
     }
 
+    /// Uploads `content` as `filename` and returns the upload key.
+    pub async fn upload(&self, token: &str, filename: &str, content: &[u8]) -> String {
+        let body = serde_json::json!({"filename": filename, "size": content.len(), "contentType": "application/octet-stream"});
+        let issued: Value = self
+            .post_json(token, "/api/uploads", &body)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let url = self.url(issued["uploadUrl"].as_str().unwrap());
+        let stored = self
+            .client
+            .put(&url)
+            .body(content.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stored.status(), 200, "upload of {filename} failed");
+        issued["uploadKey"].as_str().unwrap().to_string()
+    }
+
+    /// Uploads a file, starts an import of it into `dataset` and waits for
+    /// the job to end.
+    pub async fn import_file(
+        &self,
+        token: &str,
+        dataset: &str,
+        filename: &str,
+        content: &[u8],
+        options: Value,
+    ) -> Value {
+        let key = self.upload(token, filename, content).await;
+        let body = serde_json::json!({"dataset": dataset, "uploadKey": key, "options": options});
+        let response = self.post_json(token, "/api/imports", &body).await;
+        assert_eq!(
+            response.status(),
+            202,
+            "import of {filename} was not accepted"
+        );
+        let job: Value = response.json().await.unwrap();
+        self.wait_for(
+            token,
+            "imports",
+            job["id"].as_str().unwrap(),
+            Duration::from_secs(120),
+        )
+        .await
+    }
+
     /// Polls the job until it is completed, failed, cancelled or expired.
     pub async fn wait_for_job(&self, token: &str, id: &str, limit: Duration) -> Value {
+        self.wait_for(token, "exports", id, limit).await
+    }
+
+    /// Polls `/api/{kind}/{id}` until the job has ended.
+    pub async fn wait_for(&self, token: &str, kind: &str, id: &str, limit: Duration) -> Value {
         let started = Instant::now();
         loop {
-            let (_, job) = self.get_json(token, &format!("/api/exports/{id}")).await;
+            let (_, job) = self.get_json(token, &format!("/api/{kind}/{id}")).await;
             let status = job["status"].as_str().unwrap_or_default();
             if ["completed", "failed", "cancelled", "expired"].contains(&status) {
                 return job;

@@ -101,3 +101,16 @@ fn truncated_xlsx_reported_as_damaged() {
 
     assert!(matches!(error, ReadError::Xlsx(_)), "{error:?}");
 }
+
+#[test]
+fn foreign_and_binary_files_are_not_csv() {
+    assert_eq!(SourceFormat::detect("old.xls", b"email,name\n"), None);
+    assert_eq!(
+        SourceFormat::detect("notes.bin", b"%PDF-1.4 \x00\x01"),
+        None
+    );
+    assert_eq!(
+        SourceFormat::detect("utf16.dat", b"\xFF\xFEe\x00,\x00"),
+        Some(SourceFormat::Csv)
+    );
+}

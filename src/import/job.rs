@@ -1,0 +1,246 @@
+//! The import job: check the file, then validate and commit it chunk by
+//! chunk from its checkpoint, and finish with the report.
+
+use chrono::Utc;
+use tokio::sync::mpsc;
+
+use super::checkpoint::Checkpoint;
+use super::prepare::{self, DryRunState};
+use super::report;
+use super::source::{self, Chunk, Preflight, SourceError, SourceFile};
+use super::spec::ImportSpec;
+use super::write::{self, ChunkWrite, WriteError};
+use crate::app::AppContext;
+use crate::formats::read::SourceFormat;
+use crate::jobs::{Flow, Job, JobControl, JobError, JobOutcome};
+use crate::uploads::{self, Upload};
+
+/// Chunks read ahead of the one being written.
+const QUEUED_CHUNKS: usize = 2;
+
+/// How the chunk loop ended.
+enum LoopEnd {
+    /// Every record was read; carries the file's final headers.
+    Done(Vec<String>),
+    Stopped(Flow),
+}
+
+pub async fn run(
+    context: &AppContext,
+    job: &Job,
+    control: &mut JobControl,
+) -> Result<JobOutcome, JobError> {
+    let spec = ImportSpec::from_job(&job.dataset, &job.format, &job.params)
+        .map_err(|detail| JobError::final_error("The import's settings are invalid.", detail))?;
+    let upload = find_upload(context, job, &spec).await?;
+    let file = source_file(context, &spec, &upload).await?;
+    let mut checkpoint = Checkpoint::parse(job.checkpoint.as_deref());
+
+    let preflight = run_preflight(&file, &spec).await?;
+    let total = preflight.total as i64;
+    if let flow @ (Flow::Cancel | Flow::Shutdown) = control
+        .set_total(checkpoint.processed as i64, Some(total))
+        .await?
+    {
+        return Ok(stopped(flow, &checkpoint, &spec));
+    }
+    let warnings = report::unknown_column_warnings(&preflight.map.unknown);
+
+    let end = import_chunks(
+        context,
+        job,
+        control,
+        &spec,
+        &file,
+        &preflight,
+        &mut checkpoint,
+    )
+    .await?;
+    match end {
+        LoopEnd::Done(headers) => {
+            let finished = report::Finished {
+                spec: &spec,
+                format: file.format,
+                upload: &upload,
+                checkpoint: &checkpoint,
+                headers: &headers,
+                warnings: &warnings,
+            };
+            report::finish(context, job, finished).await
+        }
+        LoopEnd::Stopped(flow) => Ok(stopped(flow, &checkpoint, &spec)),
+    }
+}
+
+fn stopped(flow: Flow, checkpoint: &Checkpoint, spec: &ImportSpec) -> JobOutcome {
+    match flow {
+        Flow::Cancel => JobOutcome::Cancelled {
+            result: Some(report::counts_json(checkpoint, spec.options.dry_run)),
+        },
+        _ => JobOutcome::Released,
+    }
+}
+
+async fn find_upload(
+    context: &AppContext,
+    job: &Job,
+    spec: &ImportSpec,
+) -> Result<Upload, JobError> {
+    let mut conn = context.db.conn().await?;
+    let upload = uploads::find_for_user(&mut conn, job.user_id, &spec.upload_key).await?;
+    match upload {
+        Some(upload) if upload.is_uploaded() => Ok(upload),
+        _ => Err(JobError::final_error(
+            "The uploaded file is not available. Upload it again and start a new import.",
+            format!("upload {} is missing or incomplete", spec.upload_key),
+        )),
+    }
+}
+
+/// Finds the stored file and its format: the one the request named, else
+/// the one its name and first bytes show.
+async fn source_file(
+    context: &AppContext,
+    spec: &ImportSpec,
+    upload: &Upload,
+) -> Result<SourceFile, JobError> {
+    // TODO: download the upload to the scratch folder when storage is S3.
+    let path = context
+        .storage
+        .local_path(&upload.storage_key)?
+        .ok_or_else(|| {
+            JobError::final_error("The uploaded file is not available.", "no local path")
+        })?;
+    let format = match spec.format {
+        Some(format) => format,
+        None => detect_format(&path, &upload.filename).await?,
+    };
+
+    Ok(SourceFile {
+        format,
+        path,
+        options: spec.read_options(),
+        dataset: spec.dataset,
+        separator: spec.options.decimal_separator,
+    })
+}
+
+async fn detect_format(path: &std::path::Path, filename: &str) -> Result<SourceFormat, JobError> {
+    use tokio::io::AsyncReadExt;
+
+    let unreadable =
+        |e: std::io::Error| JobError::retryable("The uploaded file could not be read.", e);
+    let mut file = tokio::fs::File::open(path).await.map_err(unreadable)?;
+    let mut first = vec![0; 512];
+    let length = file.read(&mut first).await.map_err(unreadable)?;
+    first.truncate(length);
+
+    SourceFormat::detect(filename, &first).ok_or_else(|| {
+        JobError::final_error(
+            &format!("{filename:?} is not a format Ferry imports. Upload a CSV, XLSX, JSON or NDJSON file."),
+            "unknown format",
+        )
+    })
+}
+
+async fn run_preflight(file: &SourceFile, spec: &ImportSpec) -> Result<Preflight, JobError> {
+    let file = file.clone();
+    let mapping = spec.options.mapping.clone();
+    let checked = tokio::task::spawn_blocking(move || source::preflight(&file, &mapping))
+        .await
+        .map_err(|e| JobError::retryable("The file reader stopped unexpectedly.", e))?;
+    checked.map_err(source_failure)
+}
+
+fn source_failure(error: SourceError) -> JobError {
+    JobError::final_error(&error.to_string(), &error)
+}
+
+async fn import_chunks(
+    context: &AppContext,
+    job: &Job,
+    control: &mut JobControl,
+    spec: &ImportSpec,
+    file: &SourceFile,
+    preflight: &Preflight,
+    checkpoint: &mut Checkpoint,
+) -> Result<LoopEnd, JobError> {
+    let (sender, mut receiver) = mpsc::channel(QUEUED_CHUNKS);
+    let (producer_file, map, resume_after) = (file.clone(), preflight.map.clone(), checkpoint.row);
+    let producer = tokio::task::spawn_blocking(move || {
+        source::produce(&producer_file, &map, resume_after, &sender)
+    });
+
+    let pause = context.settings.batch_pause;
+    let mut dry_run = DryRunState::default();
+    let mut end = None;
+    while let Some(next) = receiver.recv().await {
+        let chunk = next.map_err(source_failure)?;
+        commit_chunk(context, job, control, spec, chunk, checkpoint, &mut dry_run).await?;
+
+        if let flow @ (Flow::Cancel | Flow::Shutdown) =
+            control.advance(checkpoint.processed as i64).await?
+        {
+            end = Some(LoopEnd::Stopped(flow));
+            break;
+        }
+        if !pause.is_zero() {
+            tokio::time::sleep(pause).await;
+        }
+    }
+    drop(receiver);
+
+    let produced = producer
+        .await
+        .map_err(|e| JobError::retryable("The file reader stopped unexpectedly.", e))?;
+    Ok(end.unwrap_or(LoopEnd::Done(produced.headers)))
+}
+
+/// Settles the chunk's references, then commits its rows, errors and the
+/// advanced checkpoint together.
+async fn commit_chunk(
+    context: &AppContext,
+    job: &Job,
+    control: &JobControl,
+    spec: &ImportSpec,
+    chunk: Chunk,
+    checkpoint: &mut Checkpoint,
+    dry_run: &mut DryRunState,
+) -> Result<(), JobError> {
+    let now = Utc::now().naive_utc();
+    let mut conn = context.db.conn().await?;
+    let prepared =
+        prepare::prepare(&mut conn, spec, job.user_id, chunk.accepted, now, dry_run).await?;
+
+    let mut failures = chunk.failures;
+    failures.extend(prepared.failures);
+    failures.sort_by_key(|failure| failure.row);
+
+    let next = Checkpoint {
+        row: chunk.last_row,
+        processed: checkpoint.processed + chunk.count,
+        imported: checkpoint.imported + prepared.valid,
+        failed: checkpoint.failed + failures.len() as u64,
+        customers_created: checkpoint.customers_created + prepared.customers_created,
+    };
+    let write = ChunkWrite {
+        job_id: job.id.clone(),
+        worker_id: control.worker_id().to_string(),
+        user_id: job.user_id,
+        now,
+        rows: prepared.rows,
+        errors: prepare::error_rows(&job.id, &failures),
+        failed: prepare::failed_rows(&job.id, &failures),
+        checkpoint: next.to_json(),
+        current: next.processed as i64,
+    };
+
+    match write::commit(&mut conn, write).await {
+        Ok(_) => {
+            *checkpoint = next;
+            Ok(())
+        }
+        Err(WriteError::LeaseLost) => Err(JobError::LeaseLost),
+        Err(WriteError::Db(error)) => Err(error.into()),
+    }
+}

@@ -1,0 +1,375 @@
+//! Writes one chunk of an import in one transaction: the valid rows, the
+//! errors and failed rows, and the job's checkpoint.
+//!
+//! The transaction body is written once, in [`chunk_body`], and expanded
+//! twice: for SQLite it runs on the connection's blocking thread through
+//! synchronous diesel, which can send a multi-row INSERT as one statement,
+//! and for PostgreSQL through diesel-async. The checkpoint update names the
+//! worker that holds the lease, so a worker that lost its job to another
+//! rolls back instead of writing.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::Insertable;
+use diesel::result::Error;
+
+use super::records::{CustomerRecord, OrderRecord, ProductRecord};
+use crate::db::schema::{
+    customers, import_errors, import_failed_rows, jobs, order_items, orders, products,
+};
+use crate::db::{Conn, DbError};
+
+/// Rows per INSERT of errors and failed rows, so that a chunk with many
+/// errors stays under SQLite's limit of 32,766 bound parameters.
+const ERROR_BATCH_ROWS: usize = 2_000;
+
+#[derive(Insertable)]
+#[diesel(table_name = customers, treat_none_as_default_value = false)]
+pub struct CustomerRow {
+    pub user_id: i64,
+    pub email: String,
+    pub name: String,
+    pub company: Option<String>,
+    pub phone: Option<String>,
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub postal_code: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = products, treat_none_as_default_value = false)]
+pub struct ProductRow {
+    pub user_id: i64,
+    pub sku: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub price_minor: i64,
+    pub currency: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = orders, treat_none_as_default_value = false)]
+pub struct OrderRow {
+    pub user_id: i64,
+    pub order_number: String,
+    pub customer_id: i64,
+    pub status: String,
+    pub currency: String,
+    pub subtotal_minor: i64,
+    pub tax_minor: i64,
+    pub total_minor: i64,
+    pub placed_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = order_items, treat_none_as_default_value = false)]
+pub struct ItemRow {
+    pub user_id: i64,
+    pub order_id: i64,
+    pub line_number: i32,
+    pub product_sku: String,
+    pub description: String,
+    pub quantity: i32,
+    pub unit_price_minor: i64,
+    pub total_minor: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = import_errors, treat_none_as_default_value = false)]
+pub struct ErrorRow {
+    pub job_id: String,
+    pub row_number: i64,
+    pub field: String,
+    pub value: String,
+    pub message: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = import_failed_rows, treat_none_as_default_value = false)]
+pub struct FailedRow {
+    pub job_id: String,
+    pub row_number: i64,
+    pub message: String,
+    pub values_json: String,
+}
+
+/// The valid rows of a chunk, ready for their tables.
+pub enum DatasetRows {
+    /// A dry run, or a chunk without valid rows.
+    Nothing,
+    Customers(Vec<CustomerRow>),
+    Products(Vec<ProductRow>),
+    /// Orders, with the customers they need: each order's customer is the
+    /// one with its email, created from `new_customers` when missing.
+    Orders {
+        new_customers: Vec<CustomerRow>,
+        emails: Vec<String>,
+        orders: Vec<OrderRecord>,
+    },
+    Items(Vec<ItemRow>),
+}
+
+/// Everything one chunk commits.
+pub struct ChunkWrite {
+    pub job_id: String,
+    pub worker_id: String,
+    pub user_id: i64,
+    pub now: NaiveDateTime,
+    pub rows: DatasetRows,
+    pub errors: Vec<ErrorRow>,
+    pub failed: Vec<FailedRow>,
+    pub checkpoint: String,
+    pub current: i64,
+}
+
+/// What a committed chunk changed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkCounts {
+    /// Rows inserted or updated.
+    pub imported: u64,
+}
+
+/// Why a chunk was not committed.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// Another worker holds the job now; nothing was written.
+    #[error("the job's lease was lost to another worker")]
+    LeaseLost,
+}
+
+pub fn customer_row(user_id: i64, record: CustomerRecord, now: NaiveDateTime) -> CustomerRow {
+    CustomerRow {
+        user_id,
+        email: record.email,
+        name: record.name,
+        company: record.company,
+        phone: record.phone,
+        country: record.country,
+        city: record.city,
+        postal_code: record.postal_code,
+        created_at: record.created_at.unwrap_or(now),
+        updated_at: now,
+    }
+}
+
+pub fn product_row(user_id: i64, record: ProductRecord, now: NaiveDateTime) -> ProductRow {
+    ProductRow {
+        user_id,
+        sku: record.sku,
+        name: record.name,
+        description: record.description,
+        price_minor: record.price_minor,
+        currency: record.currency,
+        active: record.active,
+        created_at: record.created_at.unwrap_or(now),
+        updated_at: now,
+    }
+}
+
+fn order_rows(
+    user_id: i64,
+    orders: &[OrderRecord],
+    customer_ids: &HashMap<String, i64>,
+    now: NaiveDateTime,
+) -> Result<Vec<OrderRow>, Error> {
+    let rows = orders.iter().map(|order| {
+        let customer_id = *customer_ids
+            .get(&order.customer_email)
+            .ok_or(Error::NotFound)?;
+        Ok(OrderRow {
+            user_id,
+            order_number: order.order_number.clone(),
+            customer_id,
+            status: order.status.clone(),
+            currency: order.currency.clone(),
+            subtotal_minor: order.subtotal_minor,
+            tax_minor: order.tax_minor,
+            total_minor: order.total_minor,
+            placed_at: order.placed_at,
+            created_at: order.placed_at,
+            updated_at: now,
+        })
+    });
+    rows.collect()
+}
+
+/// Expands to the transaction body for connection `$c`; `$($wait)*` is
+/// `.await` for an asynchronous connection and nothing for a synchronous
+/// one. Returns `Err(Error::RollbackTransaction)` when the lease is lost.
+macro_rules! chunk_body {
+    ($c:ident, $w:ident $(, $wait:tt)?) => {{
+        let mut counts = ChunkCounts::default();
+        match &$w.rows {
+            DatasetRows::Customers(rows) if !rows.is_empty() => {
+                counts.imported = diesel::insert_into(customers::table)
+                    .values(rows)
+                    .on_conflict((customers::user_id, customers::email))
+                    .do_update()
+                    .set((
+                        customers::name.eq(excluded(customers::name)),
+                        customers::company.eq(excluded(customers::company)),
+                        customers::phone.eq(excluded(customers::phone)),
+                        customers::country.eq(excluded(customers::country)),
+                        customers::city.eq(excluded(customers::city)),
+                        customers::postal_code.eq(excluded(customers::postal_code)),
+                        customers::updated_at.eq(excluded(customers::updated_at)),
+                    ))
+                    .execute($c)$(.$wait)?? as u64;
+            }
+            DatasetRows::Products(rows) if !rows.is_empty() => {
+                counts.imported = diesel::insert_into(products::table)
+                    .values(rows)
+                    .on_conflict((products::user_id, products::sku))
+                    .do_update()
+                    .set((
+                        products::name.eq(excluded(products::name)),
+                        products::description.eq(excluded(products::description)),
+                        products::price_minor.eq(excluded(products::price_minor)),
+                        products::currency.eq(excluded(products::currency)),
+                        products::active.eq(excluded(products::active)),
+                        products::updated_at.eq(excluded(products::updated_at)),
+                    ))
+                    .execute($c)$(.$wait)?? as u64;
+            }
+            DatasetRows::Orders { new_customers, emails, orders: records } if !records.is_empty() => {
+                if !new_customers.is_empty() {
+                    diesel::insert_into(customers::table)
+                        .values(new_customers)
+                        .on_conflict_do_nothing()
+                        .execute($c)$(.$wait)??;
+                }
+                let found: Vec<(String, i64)> = customers::table
+                    .filter(customers::user_id.eq($w.user_id))
+                    .filter(customers::email.eq_any(emails))
+                    .select((customers::email, customers::id))
+                    .load($c)$(.$wait)??;
+                let ids: HashMap<String, i64> = found.into_iter().collect();
+                let rows = order_rows($w.user_id, records, &ids, $w.now)?;
+                counts.imported = diesel::insert_into(orders::table)
+                    .values(&rows)
+                    .on_conflict((orders::user_id, orders::order_number))
+                    .do_update()
+                    .set((
+                        orders::customer_id.eq(excluded(orders::customer_id)),
+                        orders::status.eq(excluded(orders::status)),
+                        orders::currency.eq(excluded(orders::currency)),
+                        orders::subtotal_minor.eq(excluded(orders::subtotal_minor)),
+                        orders::tax_minor.eq(excluded(orders::tax_minor)),
+                        orders::total_minor.eq(excluded(orders::total_minor)),
+                        orders::placed_at.eq(excluded(orders::placed_at)),
+                        orders::updated_at.eq(excluded(orders::updated_at)),
+                    ))
+                    .execute($c)$(.$wait)?? as u64;
+            }
+            DatasetRows::Items(rows) if !rows.is_empty() => {
+                counts.imported = diesel::insert_into(order_items::table)
+                    .values(rows)
+                    .on_conflict((order_items::order_id, order_items::line_number))
+                    .do_update()
+                    .set((
+                        order_items::product_sku.eq(excluded(order_items::product_sku)),
+                        order_items::description.eq(excluded(order_items::description)),
+                        order_items::quantity.eq(excluded(order_items::quantity)),
+                        order_items::unit_price_minor.eq(excluded(order_items::unit_price_minor)),
+                        order_items::total_minor.eq(excluded(order_items::total_minor)),
+                    ))
+                    .execute($c)$(.$wait)?? as u64;
+            }
+            // A dry run, or a chunk without valid rows.
+            _ => {}
+        }
+
+        for batch in $w.errors.chunks(ERROR_BATCH_ROWS) {
+            diesel::insert_into(import_errors::table)
+                .values(batch)
+                .execute($c)$(.$wait)??;
+        }
+        for batch in $w.failed.chunks(ERROR_BATCH_ROWS) {
+            diesel::insert_into(import_failed_rows::table)
+                .values(batch)
+                .execute($c)$(.$wait)??;
+        }
+
+        let saved = diesel::update(
+            jobs::table
+                .filter(jobs::id.eq(&$w.job_id))
+                .filter(jobs::lease_owner.eq(&$w.worker_id))
+                .filter(jobs::status.eq("processing")),
+        )
+        .set((
+            jobs::checkpoint.eq(&$w.checkpoint),
+            jobs::progress_current.eq($w.current),
+            jobs::updated_at.eq($w.now),
+        ))
+        .execute($c)$(.$wait)??;
+        if saved == 0 {
+            return Err(Error::RollbackTransaction);
+        }
+        Ok(counts)
+    }};
+}
+
+/// Commits the chunk, or writes nothing.
+pub async fn commit(conn: &mut Conn, write: ChunkWrite) -> Result<ChunkCounts, WriteError> {
+    let committed = match conn {
+        Conn::Postgres(pooled) => postgres::commit(pooled, &write).await,
+        Conn::Sqlite(pooled) => {
+            pooled
+                .spawn_blocking(move |c| sqlite::commit(c, &write))
+                .await
+        }
+    };
+
+    match committed {
+        Ok(counts) => Ok(counts),
+        Err(Error::RollbackTransaction) => Err(WriteError::LeaseLost),
+        Err(error) => Err(WriteError::Db(DbError::from(error))),
+    }
+}
+
+mod postgres {
+    use std::collections::HashMap;
+
+    use diesel::result::Error;
+    use diesel::upsert::excluded;
+    use diesel::{ExpressionMethods, QueryDsl};
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+    use super::*;
+
+    pub(super) async fn commit(
+        c: &mut AsyncPgConnection,
+        write: &ChunkWrite,
+    ) -> Result<ChunkCounts, Error> {
+        c.transaction::<_, Error, _>(async |c| chunk_body!(c, write, await))
+            .await
+    }
+}
+
+mod sqlite {
+    use std::collections::HashMap;
+
+    use diesel::result::Error;
+    use diesel::upsert::excluded;
+    use diesel::{Connection, ExpressionMethods, QueryDsl, RunQueryDsl, SqliteConnection};
+
+    use super::*;
+
+    pub(super) fn commit(
+        c: &mut SqliteConnection,
+        write: &ChunkWrite,
+    ) -> Result<ChunkCounts, Error> {
+        c.transaction::<_, Error, _>(|c| chunk_body!(c, write))
+    }
+}

@@ -1,0 +1,466 @@
+//! Imports end to end: valid rows kept, every invalid one reported, the
+//! failed-rows file fixed and imported again, dry runs, and bad files.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::common::{Backend, TestApp};
+use crate::on_both_backends;
+
+/// Writes `count` customers as CSV; every 20th row is invalid in one of
+/// three ways. Returns the file and the spreadsheet row numbers of the
+/// invalid rows with the field that is wrong.
+fn customers_csv(count: usize) -> (String, Vec<(u64, &'static str)>) {
+    let mut csv = String::from("Email,Full Name,Country,City\n");
+    let mut invalid = Vec::new();
+    for index in 0..count {
+        let row = index as u64 + 2;
+        let (email, name, country) = match index % 60 {
+            19 => (
+                format!("person{index}.example.test"),
+                format!("Person {index}"),
+                "PT",
+            ),
+            39 => (format!("person{index}@example.test"), String::new(), "DE"),
+            59 => (
+                format!("person{index}@example.test"),
+                format!("Person {index}"),
+                "Atlantis",
+            ),
+            _ => (
+                format!("person{index}@example.test"),
+                format!("Person {index}"),
+                "FR",
+            ),
+        };
+        match index % 60 {
+            19 => invalid.push((row, "email")),
+            39 => invalid.push((row, "name")),
+            59 => invalid.push((row, "country")),
+            _ => {}
+        }
+        csv.push_str(&format!("{email},{name},{country},Lisbon\n"));
+    }
+    (csv, invalid)
+}
+
+async fn customer_count(app: &TestApp, user_id: i64) -> i64 {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use ferry::db::schema::customers;
+
+    let mut conn = app.context.db.conn().await.unwrap();
+    ferry::with_conn!(&mut conn, c => customers::table
+        .filter(customers::user_id.eq(user_id))
+        .count()
+        .get_result(c)
+        .await)
+    .unwrap()
+}
+
+async fn all_errors(app: &TestApp, token: &str, id: &str) -> Vec<Value> {
+    let mut errors = Vec::new();
+    let mut after = 0;
+    loop {
+        let path = format!("/api/imports/{id}/errors?after={after}&limit=300");
+        let (status, page) = app.get_json(token, &path).await;
+        assert_eq!(status, 200);
+        errors.extend(page["errors"].as_array().unwrap().iter().cloned());
+        match page["next"].as_i64() {
+            Some(next) => after = next,
+            None => return errors,
+        }
+    }
+}
+
+/// Replaces each failed row's bad value with a good one, keeping the
+/// error column as a user who fixes the file in a spreadsheet would.
+fn fix_failed_rows(failed: &str) -> String {
+    let mut reader = csv::Reader::from_reader(failed.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(
+        headers.iter().collect::<Vec<_>>(),
+        ["Email", "Full Name", "Country", "City", "error"]
+    );
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&headers).unwrap();
+    for record in reader.records() {
+        let record = record.unwrap();
+        let mut fields: Vec<String> = record.iter().map(str::to_string).collect();
+        if !fields[0].contains('@') {
+            fields[0] = fields[0].replacen(".example", "@example", 1);
+        }
+        if fields[1].is_empty() {
+            fields[1] = "Fixed Name".to_string();
+        }
+        if fields[2] == "Atlantis" {
+            fields[2] = "ES".to_string();
+        }
+        writer.write_record(&fields).unwrap();
+    }
+    String::from_utf8(writer.into_inner().unwrap()).unwrap()
+}
+
+async fn import_reports_every_invalid_row_and_fixes_import(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (user_id, token) = app.user_with_token("ana@example.test").await;
+    let (csv, invalid) = customers_csv(10_000);
+    assert_eq!(invalid.len(), 500);
+
+    let job = app
+        .import_file(
+            &token,
+            "customers",
+            "customers.csv",
+            csv.as_bytes(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(job["status"], "completed", "{job}");
+    assert_eq!(job["totalRows"], 10_000);
+    assert_eq!(job["imported"], 9_500);
+    assert_eq!(job["failed"], 500);
+    assert_eq!(job["progressText"], "9,500 rows imported, 500 failed");
+    assert_eq!(customer_count(&app, user_id).await, 9_500);
+
+    let id = job["id"].as_str().unwrap();
+    let errors = all_errors(&app, &token, id).await;
+    let reported: Vec<(u64, &str)> = errors
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(reported, invalid);
+    assert_eq!(errors[0]["value"], "person19.example.test");
+
+    let (status, report) = app.download(job["reportUrl"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    let report: Value = serde_json::from_slice(&report).unwrap();
+    assert_eq!(report["totalRows"], 10_000);
+    assert_eq!(report["errors"].as_array().unwrap().len(), 500);
+    assert_eq!(report["errors"][1]["row"], 41);
+    assert_eq!(report["errors"][1]["field"], "name");
+
+    let (status, failed) = app.download(job["failedRowsUrl"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    let fixed = fix_failed_rows(std::str::from_utf8(&failed).unwrap());
+    let again = app
+        .import_file(
+            &token,
+            "customers",
+            "customers-failed-rows.csv",
+            fixed.as_bytes(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (again["imported"].as_u64(), again["failed"].as_u64()),
+        (Some(500), Some(0)),
+        "{again}"
+    );
+    assert!(again["failedRowsUrl"].is_null());
+    assert_eq!(customer_count(&app, user_id).await, 10_000);
+
+    let repeat = app
+        .import_file(
+            &token,
+            "customers",
+            "customers.csv",
+            csv.as_bytes(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(repeat["imported"], 9_500);
+    assert_eq!(customer_count(&app, user_id).await, 10_000);
+}
+
+const ORDERS_CSV: &str = "\
+order_number,placed_at,status,customer_email,customer_name,subtotal,tax,total,currency
+A-1,2024-03-01T10:00:00Z,paid,new@example.test,New Person,10.00,2.10,12.10,EUR
+A-2,2024-03-02 11:00,shipped,NEW@example.test,,5.00,0.00,5.00,EUR
+A-3,2024-03-03,lost,other@example.test,,1.00,0.00,1.00,EUR
+A-1,2024-03-04T10:00:00Z,paid,new@example.test,,1.00,0.00,1.00,EUR
+";
+
+const ITEMS_CSV: &str = "\
+order_number,line_number,sku,description,quantity,unit_price,currency
+A-1,1,SKU-1,Mug,2,5.00,EUR
+A-1,2,SKU-2,Tea,1,0.10,EUR
+A-9,1,SKU-1,Mug,1,5.00,EUR
+A-2,1,SKU-3,Pot,1,5.00,USD
+";
+
+async fn orders_create_customers_and_items_need_orders(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (user_id, token) = app.user_with_token("ana@example.test").await;
+
+    let dry = app
+        .import_file(
+            &token,
+            "orders",
+            "orders.csv",
+            ORDERS_CSV.as_bytes(),
+            json!({"dryRun": true}),
+        )
+        .await;
+    assert_eq!(dry["status"], "completed", "{dry}");
+    assert_eq!(
+        (dry["imported"].as_u64(), dry["failed"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(dry["customersCreated"], 1);
+    assert_eq!(dry["progressText"], "2 rows would be imported, 2 failed");
+    assert_eq!(customer_count(&app, user_id).await, 0);
+
+    let job = app
+        .import_file(
+            &token,
+            "orders",
+            "orders.csv",
+            ORDERS_CSV.as_bytes(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (job["imported"].as_u64(), job["failed"].as_u64()),
+        (Some(2), Some(2)),
+        "{job}"
+    );
+    assert_eq!(job["customersCreated"], 1);
+    assert_eq!(customer_count(&app, user_id).await, 1);
+    let errors = all_errors(&app, &token, job["id"].as_str().unwrap()).await;
+    assert_eq!(errors[0]["row"], 4);
+    assert_eq!(errors[0]["field"], "status");
+    assert_eq!(errors[1]["row"], 5);
+    assert_eq!(errors[1]["field"], "order_number");
+    assert!(
+        errors[1]["error"].as_str().unwrap().contains("row 2"),
+        "{}",
+        errors[1]
+    );
+
+    let items = app
+        .import_file(
+            &token,
+            "order_items",
+            "items.csv",
+            ITEMS_CSV.as_bytes(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (items["imported"].as_u64(), items["failed"].as_u64()),
+        (Some(2), Some(2)),
+        "{items}"
+    );
+    let errors = all_errors(&app, &token, items["id"].as_str().unwrap()).await;
+    assert_eq!(
+        (errors[0]["row"].as_u64(), errors[0]["field"].as_str()),
+        (Some(4), Some("order_number"))
+    );
+    assert_eq!(
+        (errors[1]["row"].as_u64(), errors[1]["field"].as_str()),
+        (Some(5), Some("currency"))
+    );
+}
+
+async fn missing_columns_fail_before_any_row(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (user_id, token) = app.user_with_token("ana@example.test").await;
+
+    let csv = "email,city\nana@example.test,Porto\n";
+    let job = app
+        .import_file(&token, "customers", "people.csv", csv.as_bytes(), json!({}))
+        .await;
+    assert_eq!(job["status"], "failed");
+    let message = job["error"].as_str().unwrap();
+    assert!(message.contains("required field name"), "{message}");
+    assert_eq!(customer_count(&app, user_id).await, 0);
+
+    let mapped = app
+        .import_file(
+            &token,
+            "customers",
+            "people.csv",
+            csv.as_bytes(),
+            json!({"mapping": {"city": "name"}}),
+        )
+        .await;
+    assert_eq!(mapped["imported"], 1, "{mapped}");
+}
+
+async fn bad_files_get_clear_messages(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = app.user_with_token("ana@example.test").await;
+
+    let key = app.upload(&token, "empty.csv", b"").await;
+    let response = app
+        .post_json(
+            &token,
+            "/api/imports",
+            &json!({"dataset": "customers", "uploadKey": key}),
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("empty"),
+        "{body}"
+    );
+
+    let key = app.upload(&token, "notes.pdf", b"%PDF-1.4 \x00\x01").await;
+    let response = app
+        .post_json(
+            &token,
+            "/api/imports",
+            &json!({"dataset": "customers", "uploadKey": key}),
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+
+    let header_only = app
+        .import_file(
+            &token,
+            "customers",
+            "header.csv",
+            b"email,name\n",
+            json!({}),
+        )
+        .await;
+    assert_eq!(header_only["status"], "failed");
+    assert!(
+        header_only["error"]
+            .as_str()
+            .unwrap()
+            .contains("no data rows")
+    );
+
+    let latin1 = b"email,name\nana@example.test,Jos\xe9\n";
+    let strict = app
+        .import_file(
+            &token,
+            "customers",
+            "latin.csv",
+            latin1,
+            json!({"encoding": "utf-8"}),
+        )
+        .await;
+    assert_eq!(
+        (strict["imported"].as_u64(), strict["failed"].as_u64()),
+        (Some(0), Some(1)),
+        "{strict}"
+    );
+    let errors = all_errors(&app, &token, strict["id"].as_str().unwrap()).await;
+    assert_eq!(
+        (errors[0]["row"].as_u64(), errors[0]["field"].as_str()),
+        (Some(2), Some("row"))
+    );
+    assert!(
+        errors[0]["error"].as_str().unwrap().contains("UTF-8"),
+        "{errors:?}"
+    );
+    let detected = app
+        .import_file(&token, "customers", "latin.csv", latin1, json!({}))
+        .await;
+    assert_eq!(detected["imported"], 1, "{detected}");
+
+    let workbook = xlsx_customers(3);
+    let truncated = &workbook[..workbook.len() / 2];
+    let broken = app
+        .import_file(&token, "customers", "people.xlsx", truncated, json!({}))
+        .await;
+    assert_eq!(broken["status"], "failed");
+    assert_eq!(broken["imported"], 0);
+    let whole = app
+        .import_file(&token, "customers", "people.xlsx", &workbook, json!({}))
+        .await;
+    assert_eq!(whole["imported"], 3, "{whole}");
+}
+
+/// Builds a small workbook of customers with rust_xlsxwriter.
+fn xlsx_customers(count: u32) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "email").unwrap();
+    sheet.write_string(0, 1, "name").unwrap();
+    sheet.write_string(0, 2, "postal_code").unwrap();
+    for row in 1..=count {
+        sheet
+            .write_string(row, 0, format!("p{row}@example.test"))
+            .unwrap();
+        sheet.write_string(row, 1, format!("Person {row}")).unwrap();
+        sheet.write_string(row, 2, "01234").unwrap();
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+async fn cancelled_import_keeps_chunks_and_resumes(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &["--batch-pause", "150ms"]).await;
+    let (user_id, token) = app.user_with_token("ana@example.test").await;
+    let (csv, _) = customers_csv(20_000);
+
+    let key = app.upload(&token, "customers.csv", csv.as_bytes()).await;
+    let body = json!({"dataset": "customers", "uploadKey": key});
+    let job: Value = app
+        .post_json(&token, "/api/imports", &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = job["id"].as_str().unwrap().to_string();
+    loop {
+        let (_, now) = app.get_json(&token, &format!("/api/imports/{id}")).await;
+        if now["totalRows"].as_u64().unwrap_or(0) >= 3_000 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let cancel = app
+        .post_json(&token, &format!("/api/jobs/{id}/cancel"), &json!({}))
+        .await;
+    assert_eq!(cancel.status(), 202);
+    let cancelled = app
+        .wait_for(&token, "imports", &id, Duration::from_secs(30))
+        .await;
+    assert_eq!(cancelled["status"], "cancelled");
+    let kept = cancelled["imported"].as_i64().unwrap();
+    assert!(kept > 0 && kept < 19_000, "{cancelled}");
+    assert_eq!(customer_count(&app, user_id).await, kept);
+
+    let resumed = app
+        .post_json(&token, &format!("/api/imports/{id}/resume"), &json!({}))
+        .await;
+    assert_eq!(resumed.status(), 202);
+    let done = app
+        .wait_for(&token, "imports", &id, Duration::from_secs(120))
+        .await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(
+        (done["imported"].as_u64(), done["failed"].as_u64()),
+        (Some(19_000), Some(1_000)),
+        "{cancelled} {done}"
+    );
+    assert_eq!(customer_count(&app, user_id).await, 19_000);
+    let errors = all_errors(&app, &token, &id).await;
+    let mut rows: Vec<u64> = errors.iter().map(|e| e["row"].as_u64().unwrap()).collect();
+    rows.dedup();
+    assert_eq!(
+        (errors.len(), rows.len()),
+        (1_000, 1_000),
+        "{:?}",
+        &errors[..3]
+    );
+
+    let again = app
+        .post_json(&token, &format!("/api/imports/{id}/resume"), &json!({}))
+        .await;
+    assert_eq!(again.status(), 409);
+}
+
+on_both_backends!(
+    import_reports_every_invalid_row_and_fixes_import,
+    orders_create_customers_and_items_need_orders,
+    missing_columns_fail_before_any_row,
+    bad_files_get_clear_messages,
+    cancelled_import_keeps_chunks_and_resumes,
+);
