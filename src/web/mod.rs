@@ -16,7 +16,8 @@ use actix_web::{App, HttpServer, web};
 use crate::app::AppContext;
 use error::{ApiError, AppError};
 use routes::{
-    accounts, api_exports, api_imports, api_jobs, downloads, exports_pages, health, uploads,
+    accounts, api_exports, api_imports, api_jobs, downloads, exports_pages, health, imports_pages,
+    uploads,
 };
 
 /// Largest JSON body accepted by the API; uploads use their own endpoint.
@@ -82,6 +83,21 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route(
             "/exports/{id}/cancel",
             web::post().to(exports_pages::cancel),
+        )
+        .route("/imports", web::get().to(imports_pages::page))
+        .route("/imports", web::post().to(imports_pages::submit))
+        .route("/imports/{id}", web::get().to(imports_pages::show))
+        .route(
+            "/imports/{id}/cancel",
+            web::post().to(imports_pages::cancel),
+        )
+        .route(
+            "/imports/{id}/resume",
+            web::post().to(imports_pages::resume),
+        )
+        .route(
+            "/imports/{id}/run",
+            web::post().to(imports_pages::run_for_real),
         )
         .route("/downloads/{id}", web::get().to(downloads::download))
         .route("/api/exports", web::post().to(api_exports::create))

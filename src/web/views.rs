@@ -111,8 +111,13 @@ pub fn import_summary(job: &Job) -> String {
     } else {
         "imported"
     };
+    let noun = if counts["imported"].as_u64() == Some(1) {
+        "row"
+    } else {
+        "rows"
+    };
     format!(
-        "{} rows {verb}, {} failed",
+        "{} {noun} {verb}, {} failed",
         number("imported"),
         number("failed")
     )

@@ -1,5 +1,7 @@
-//! The Exports page in headless Chromium: sign in, start a CSV export,
-//! watch the progress bar reach 100% over SSE, and download the file.
+//! The pages in headless Chromium: sign in, start a CSV export, watch the
+//! progress bar reach 100% over SSE and download the file; upload a file
+//! with errors, read the counts and the error table, and download the
+//! failed rows.
 
 use std::time::{Duration, Instant};
 
@@ -98,4 +100,83 @@ async fn export_in_browser_reaches_100_percent(backend: Backend) {
     assert!(matches!(final_state["link"], Value::String(_)));
 }
 
-on_both_backends!(export_in_browser_reaches_100_percent);
+/// Reads the import page: its summary, the error table and the links.
+const READ_IMPORT: &str = "const summary = document.querySelector('[data-field=summary]');
+const rows = [...document.querySelectorAll('[data-field=errors] tbody tr')]
+  .map(tr => [...tr.children].map(td => td.textContent));
+const failed = document.querySelector('[data-field=failed-rows]');
+return {summary: summary ? summary.textContent : null, rows,
+        failed: failed ? failed.getAttribute('href') : null, path: location.pathname};";
+
+async fn import_in_browser_shows_errors_and_failed_rows(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.user_with_token("browser@example.test").await;
+    let (csv, invalid) = crate::imports::customers_csv(1_200);
+    let file = app.data_dir.path().join("customers with errors.csv");
+    std::fs::write(&file, csv).unwrap();
+    let browser = Browser::start().await;
+
+    browser.goto(&app.url("/signin")).await;
+    browser
+        .type_into("input[name=email]", "browser@example.test")
+        .await;
+    browser
+        .type_into("input[name=password]", "correct horse battery")
+        .await;
+    browser.click("form[action='/signin'] button").await;
+    browser.goto(&app.url("/imports")).await;
+    browser
+        .script("document.querySelector('select[name=dataset]').value = 'customers';")
+        .await;
+    browser
+        .type_into("input[type=file]", &file.display().to_string())
+        .await;
+    browser.click("#import-form button[type=submit]").await;
+
+    let started = Instant::now();
+    let state = loop {
+        let state = browser.script(READ_IMPORT).await;
+        if state["summary"].is_string() {
+            break state;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no result: {state}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    browser
+        .screenshot(&app.data_dir.path().join("import.png"))
+        .await;
+    if let Ok(folder) = std::env::var("FERRY_TEST_SCREENSHOTS") {
+        let _ = std::fs::copy(
+            app.data_dir.path().join("import.png"),
+            std::path::Path::new(&folder).join("import.png"),
+        );
+    }
+
+    let summary = state["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("1,140 rows imported, 60 failed"),
+        "{summary}"
+    );
+    let rows = state["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), invalid.len());
+    assert_eq!(rows[0][0], invalid[0].0.to_string());
+    assert_eq!(rows[0][1], invalid[0].1);
+
+    let link = state["failed"].as_str().unwrap();
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         fetch({link:?}).then(r => r.text()).then(done, e => done('failed: ' + e));"
+    );
+    let body = browser.async_script(&script).await;
+    let mut reader = csv::Reader::from_reader(body.as_str().unwrap().as_bytes());
+    assert_eq!(reader.headers().unwrap().iter().next_back(), Some("error"));
+    assert_eq!(reader.records().count(), 60);
+}
+
+on_both_backends!(
+    export_in_browser_reaches_100_percent,
+    import_in_browser_shows_errors_and_failed_rows,
+);

@@ -11,7 +11,7 @@ use crate::on_both_backends;
 /// Writes `count` customers as CSV; every 20th row is invalid in one of
 /// three ways. Returns the file and the spreadsheet row numbers of the
 /// invalid rows with the field that is wrong.
-fn customers_csv(count: usize) -> (String, Vec<(u64, &'static str)>) {
+pub fn customers_csv(count: usize) -> (String, Vec<(u64, &'static str)>) {
     let mut csv = String::from("Email,Full Name,Country,City\n");
     let mut invalid = Vec::new();
     for index in 0..count {
@@ -45,7 +45,7 @@ fn customers_csv(count: usize) -> (String, Vec<(u64, &'static str)>) {
     (csv, invalid)
 }
 
-async fn customer_count(app: &TestApp, user_id: i64) -> i64 {
+pub async fn customer_count(app: &TestApp, user_id: i64) -> i64 {
     use diesel::prelude::*;
     use diesel_async::RunQueryDsl;
     use ferry::db::schema::customers;
@@ -59,7 +59,7 @@ async fn customer_count(app: &TestApp, user_id: i64) -> i64 {
     .unwrap()
 }
 
-async fn all_errors(app: &TestApp, token: &str, id: &str) -> Vec<Value> {
+pub async fn all_errors(app: &TestApp, token: &str, id: &str) -> Vec<Value> {
     let mut errors = Vec::new();
     let mut after = 0;
     loop {
@@ -132,6 +132,16 @@ async fn import_reports_every_invalid_row_and_fixes_import(backend: Backend) {
         .collect();
     assert_eq!(reported, invalid);
     assert_eq!(errors[0]["value"], "person19.example.test");
+
+    let outbox = app.files_under("outbox");
+    assert_eq!(outbox.len(), 1);
+    let message = crate::common::smtp::readable(&std::fs::read_to_string(&outbox[0]).unwrap());
+    let report_link = app.url(job["reportUrl"].as_str().unwrap());
+    assert!(
+        message.contains(&report_link),
+        "message lacks the report link: {message}"
+    );
+    assert!(message.contains("9,500"), "{message}");
 
     let (status, report) = app.download(job["reportUrl"].as_str().unwrap()).await;
     assert_eq!(status, 200);

@@ -87,6 +87,105 @@ async fn sign_up_export_and_sign_out(backend: Backend) {
     assert_eq!(after.headers()["location"], "/signin");
 }
 
+/// Polls a page until it contains `text`.
+async fn page_until(client: &reqwest::Client, url: String, text: &str) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        let (_, body) = page(client, url.clone()).await;
+        if body.contains(text) {
+            return body;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "{text:?} never appeared: {body}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn dry_run_page_offers_the_real_import(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let browser = no_redirects();
+    let (_, signup) = page(&browser, app.url("/signup")).await;
+    let form = [
+        ("email", "new@example.test"),
+        ("password", "long enough secret"),
+        ("csrf_token", &csrf_token(&signup)),
+    ];
+    browser
+        .post(app.url("/signup"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let (status, imports) = page(&browser, app.url("/imports")).await;
+    assert_eq!(status, 200);
+    let token = csrf_token(&imports);
+
+    let content = "email,name\nana@example.test,Ana\nbad,Bo\n";
+    let issued: serde_json::Value = browser
+        .post(app.url("/api/uploads"))
+        .header("X-CSRF-Token", &token)
+        .json(&json!({"filename": "people.csv", "size": content.len(), "contentType": "text/csv"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = app.url(issued["uploadUrl"].as_str().unwrap());
+    assert_eq!(
+        browser
+            .put(url)
+            .body(content)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    let key = issued["uploadKey"].as_str().unwrap();
+    let body =
+        format!("dataset=customers&upload_key={key}&dry_run=true&delimiter=&csrf_token={token}");
+    let started = browser
+        .post(app.url("/imports"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 303);
+    let dry_page = app.url(started.headers()["location"].to_str().unwrap());
+    let dry = page_until(
+        &browser,
+        dry_page.clone(),
+        "1 row would be imported, 1 failed",
+    )
+    .await;
+    assert!(dry.contains("Import this file for real"), "{dry}");
+    assert!(dry.contains("is not a valid email address"), "{dry}");
+
+    let run = browser
+        .post(format!("{dry_page}/run"))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(run.status(), 303);
+    let real_page = app.url(run.headers()["location"].to_str().unwrap());
+    assert_ne!(real_page, dry_page);
+    let real = page_until(&browser, real_page.clone(), "1 row imported, 1 failed").await;
+    assert!(real.contains("Download the failed rows"), "{real}");
+
+    let (_, other_token) = app.user_with_token("other@example.test").await;
+    let id = real_page.rsplit('/').next().unwrap();
+    let (status, _) = app
+        .get_json(&other_token, &format!("/api/imports/{id}"))
+        .await;
+    assert_eq!(status, 404);
+}
+
 async fn forms_without_csrf_token_are_rejected(backend: Backend) {
     let app = TestApp::spawn_with(backend, &["--workers", "0"]).await;
     app.user_with_token("ana@example.test").await;
@@ -199,6 +298,7 @@ async fn unknown_api_path_answers_json_404(backend: Backend) {
 }
 
 on_both_backends!(
+    dry_run_page_offers_the_real_import,
     unknown_api_path_answers_json_404,
     sign_up_export_and_sign_out,
     forms_without_csrf_token_are_rejected,

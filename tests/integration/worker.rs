@@ -6,10 +6,17 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::common::{Backend, TestApp};
+use crate::imports::{all_errors, customer_count, customers_csv};
 use crate::on_both_backends;
 use crate::progress::wait_until_rows_done;
 
 fn spawn_worker(app: &TestApp) -> Child {
+    spawn_worker_with(app, "150ms")
+}
+
+/// Starts `ferry worker` with one slot, a 2-second lease and `batch_pause`
+/// between chunks.
+fn spawn_worker_with(app: &TestApp, batch_pause: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_ferry"))
         .args(["--data-dir", &app.data_dir.path().display().to_string()])
         .args(["--database-url", &app.database_url])
@@ -19,7 +26,7 @@ fn spawn_worker(app: &TestApp) -> Child {
             "--mail-url",
             &format!("file://{}", app.data_dir.path().join("outbox").display()),
         ])
-        .args(["--lease", "2s", "--batch-pause", "150ms"])
+        .args(["--lease", "2s", "--batch-pause", batch_pause])
         .args(["worker", "--concurrency", "1"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -127,7 +134,68 @@ async fn sigterm_releases_job_without_spending_attempt(backend: Backend) {
     assert_eq!(done["rowCount"], 12_000);
 }
 
+/// The crash test: SIGKILL in the middle of a 200,000-row import,
+/// then a new worker, and every valid row exactly once.
+async fn killed_worker_import_ends_with_each_row_once(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &["--workers", "0"]).await;
+    let (user_id, token) = app.user_with_token("ana@example.test").await;
+    let (csv, invalid) = customers_csv(200_000);
+    let key = app.upload(&token, "customers.csv", csv.as_bytes()).await;
+    let response = app
+        .post_json(
+            &token,
+            "/api/imports",
+            &json!({"dataset": "customers", "uploadKey": key}),
+        )
+        .await;
+    let id = response.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let mut first = spawn_worker_with(&app, "100ms");
+    let started = Instant::now();
+    loop {
+        let (_, job) = app.get_json(&token, &format!("/api/imports/{id}")).await;
+        if job["totalRows"].as_u64().unwrap_or(0) >= 5_000 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no progress: {job}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let committed = customer_count(&app, user_id).await;
+    assert!(
+        committed > 0 && committed < 190_000,
+        "{committed} rows before the kill"
+    );
+
+    let mut second = spawn_worker_with(&app, "0s");
+    let done = app
+        .wait_for(&token, "imports", &id, Duration::from_secs(300))
+        .await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["attempts"], 2);
+    assert_eq!(
+        (done["imported"].as_u64(), done["failed"].as_u64()),
+        (Some(190_000), Some(10_000))
+    );
+    assert_eq!(customer_count(&app, user_id).await, 190_000);
+    let errors = all_errors(&app, &token, &id).await;
+    let rows: Vec<u64> = errors.iter().map(|e| e["row"].as_u64().unwrap()).collect();
+    let expected: Vec<u64> = invalid.iter().map(|(row, _)| *row).collect();
+    assert_eq!(rows, expected);
+}
+
 on_both_backends!(
+    killed_worker_import_ends_with_each_row_once,
     killed_worker_job_completes_elsewhere,
     sigterm_releases_job_without_spending_attempt,
 );

@@ -7,4 +7,5 @@ pub mod api_jobs;
 pub mod downloads;
 pub mod exports_pages;
 pub mod health;
+pub mod imports_pages;
 pub mod uploads;
