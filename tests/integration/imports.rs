@@ -467,10 +467,83 @@ async fn cancelled_import_keeps_chunks_and_resumes(backend: Backend) {
     assert_eq!(again.status(), 409);
 }
 
+/// Files as spreadsheet programs save them; `tests/fixtures/make_fixtures.py`
+/// wrote them.
+async fn spreadsheet_files_import(backend: Backend) {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use ferry::db::schema::{customers, products};
+
+    let app = TestApp::spawn(backend).await;
+    let (user_id, token) = app.user_with_token("ana@example.test").await;
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+
+    let workbook = std::fs::read(fixtures.join("products-openpyxl.xlsx")).unwrap();
+    let job = app
+        .import_file(&token, "products", "products.xlsx", &workbook, json!({}))
+        .await;
+    assert_eq!(
+        (job["imported"].as_u64(), job["failed"].as_u64()),
+        (Some(2), Some(1)),
+        "{job}"
+    );
+    let errors = all_errors(&app, &token, job["id"].as_str().unwrap()).await;
+    assert_eq!(
+        (errors[0]["row"].as_u64(), errors[0]["field"].as_str()),
+        (Some(4), Some("price"))
+    );
+
+    let mut conn = app.context.db.conn().await.unwrap();
+    let stored: Vec<(String, i64, bool, chrono::NaiveDateTime)> =
+        ferry::with_conn!(&mut conn, c => products::table
+        .filter(products::user_id.eq(user_id))
+        .order(products::sku.asc())
+        .select((products::sku, products::price_minor, products::active, products::created_at))
+        .load(c)
+        .await)
+        .unwrap();
+    assert_eq!(stored[0].0, "007");
+    assert_eq!((stored[0].1, stored[0].2), (1250, true));
+    assert_eq!(
+        (stored[1].0.as_str(), stored[1].1, stored[1].2),
+        ("A-100", 3900, false)
+    );
+    assert_eq!(stored[1].3.to_string(), "2024-12-31 23:59:59");
+
+    let csv = std::fs::read(fixtures.join("customers-excel-1252.csv")).unwrap();
+    let job = app
+        .import_file(&token, "customers", "customers.csv", &csv, json!({}))
+        .await;
+    assert_eq!(
+        (job["imported"].as_u64(), job["failed"].as_u64()),
+        (Some(2), Some(1)),
+        "{job}"
+    );
+    let errors = all_errors(&app, &token, job["id"].as_str().unwrap()).await;
+    assert_eq!(errors[0]["row"], 5, "the blank row 4 still counts");
+    let people: Vec<(String, Option<String>, Option<String>)> =
+        ferry::with_conn!(&mut conn, c => customers::table
+        .filter(customers::user_id.eq(user_id))
+        .order(customers::email.desc())
+        .select((customers::name, customers::company, customers::postal_code))
+        .load(c)
+        .await)
+        .unwrap();
+    assert_eq!(
+        people[0],
+        (
+            "José Müller".into(),
+            Some("Café Zoë GmbH".into()),
+            Some("01234".into())
+        )
+    );
+}
+
 on_both_backends!(
     import_reports_every_invalid_row_and_fixes_import,
     orders_create_customers_and_items_need_orders,
     missing_columns_fail_before_any_row,
     bad_files_get_clear_messages,
     cancelled_import_keeps_chunks_and_resumes,
+    spreadsheet_files_import,
 );
