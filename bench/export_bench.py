@@ -7,7 +7,8 @@ in every format from the request to completion and reads the server's peak
 resident memory (VmHWM, reset before each export through
 /proc/PID/clear_refs). In the same run it times `sqlite3 -csv` and
 `COPY (SELECT ...) TO STDOUT (FORMAT csv)` over the same rows and columns,
-and writes the results to BENCHMARKS.md.
+and writes the results to its own section of BENCHMARKS.md, keeping the
+rest of the file.
 
 Usage: python3 bench/export_bench.py [--orders 10000,1000000]
        [--backends sqlite,postgres] [--verify] [--output BENCHMARKS.md]
@@ -18,10 +19,8 @@ import csv
 import datetime
 import json
 import os
-import platform
+import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,11 +28,11 @@ import tempfile
 import time
 import urllib.request
 
+from common import EMAIL, TITLE, FerryServer, machine, release_binary, run, section_markers, write_section
+
 FORMATS = ["csv", "json", "ndjson", "xlsx"]
-EMAIL = "bench@example.test"
-PASSWORD = "benchmark password"
-POSTGRES_SERVER = os.environ.get("FERRY_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 CSV_REPEATS = 3
+SECTION = "export-bench"
 
 SQLITE_QUERY = """SELECT o.order_number, strftime('%Y-%m-%dT%H:%M:%SZ', o.placed_at), o.status,
  c.email, c.name, printf('%.2f', o.subtotal_minor / 100.0), printf('%.2f', o.tax_minor / 100.0),
@@ -46,82 +45,17 @@ POSTGRES_QUERY = """SELECT o.order_number, to_char(o.placed_at, 'YYYY-MM-DD"T"HH
  FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.user_id = 1 ORDER BY o.id"""
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Ferry:
-    """One data folder and database, driven through the ferry binary."""
+class Ferry(FerryServer):
+    """A seeded server that runs exports and the reference tools."""
 
     def __init__(self, binary, backend, orders, workdir):
-        self.binary = binary
-        self.backend = backend
-        self.data_dir = os.path.join(workdir, f"{backend}-{orders}")
-        os.makedirs(self.data_dir)
-        if backend == "postgres":
-            self.database = f"ferry_bench_{orders}_{os.getpid()}"
-            run(["psql", f"{POSTGRES_SERVER}/postgres", "-qc", f"CREATE DATABASE {self.database}"])
-            self.url = f"{POSTGRES_SERVER}/{self.database}"
-        else:
-            self.database = None
-            self.url = f"sqlite://{self.data_dir}/ferry.db"
-        self.port = free_port()
-        self.server = None
-
-    def args(self, *command):
-        return [self.binary, "--data-dir", self.data_dir, "--database-url", self.url,
-                "--bind", f"127.0.0.1:{self.port}", *command]
+        super().__init__(binary, backend, f"{backend}_{orders}", workdir)
 
     def prepare(self, orders):
-        run(self.args("user", "create", EMAIL), input_text=PASSWORD + "\n")
+        self.create_user()
         started = time.monotonic()
         run(self.args("seed", "--user", EMAIL, "--orders", str(orders)))
-        seeded = time.monotonic() - started
-        self.token = run(self.args("token", "create", EMAIL)).strip()
-        return seeded
-
-    def start(self):
-        log = open(os.path.join(self.data_dir, "server.log"), "w")
-        self.server = subprocess.Popen(self.args("serve", "--workers", "1"), stderr=log, stdout=log)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url_for("/healthz"), timeout=1)
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("ferry serve did not start; see " + log.name)
-
-    def stop(self):
-        if self.server:
-            self.server.send_signal(signal.SIGTERM)
-            self.server.wait(timeout=60)
-        if self.database:
-            run(["psql", f"{POSTGRES_SERVER}/postgres", "-qc", f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)"])
-
-    def url_for(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def request(self, method, path, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.url_for(path), data=data, method=method)
-        request.add_header("Authorization", f"Bearer {self.token}")
-        request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read())
-
-    def reset_peak_memory(self):
-        with open(f"/proc/{self.server.pid}/clear_refs", "w") as refs:
-            refs.write("5")
-
-    def peak_memory_kib(self):
-        with open(f"/proc/{self.server.pid}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-        raise RuntimeError("no VmHWM in /proc status")
+        return time.monotonic() - started
 
     def export(self, fmt):
         """Runs one export; returns (seconds, peak KiB, job)."""
@@ -153,13 +87,6 @@ class Ferry:
         with open(out_path, "wb") as out:
             subprocess.run(command, stdout=out, check=True)
         return name, time.monotonic() - started
-
-
-def run(command, input_text=None):
-    result = subprocess.run(command, input=input_text, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed: {result.stderr}")
-    return result.stdout
 
 
 def verify(fmt, path, expected):
@@ -224,21 +151,9 @@ def measure(binary, backend, orders, workdir, check):
     return rows
 
 
-def machine():
-    model = "unknown CPU"
-    with open("/proc/cpuinfo") as info:
-        for line in info:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as info:
-        total_kib = int(info.readline().split()[1])
-    return f"{os.cpu_count()} cores ({model}), {total_kib / 1024 / 1024:.0f} GiB memory, {platform.system()} {platform.release()}"
-
-
 def report(results, command, output):
     lines = [
-        "# Benchmarks",
+        "## Exports",
         "",
         f"Command: `{command}`",
         "",
@@ -249,7 +164,7 @@ def report(results, command, output):
         "the server's VmHWM, reset before each export. CSV times are the median of three runs, each",
         "followed by a run of the reference tool over the same rows and columns.",
         "",
-        "## Exports",
+        "### Export times and memory",
         "",
         "| backend | orders | format | time (s) | rows/s | file size (MiB) | server peak memory (MiB) | rows parsed back |",
         "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
@@ -260,7 +175,7 @@ def report(results, command, output):
                      f"{r['orders'] / r['seconds']:,.0f} | {r['bytes'] / 1048576:.1f} | {r['peak_mib']:.1f} | "
                      f"{r['verified'] if r['verified'] != '' else 'not checked'} |")
 
-    lines += ["", "## CSV against the reference tools", "",
+    lines += ["", "### CSV against the reference tools", "",
               "| backend | orders | reference | reference time (s) | Ferry CSV time (s) | Ferry / reference |",
               "| --- | ---: | --- | ---: | ---: | ---: |"]
     for ref in (r for r in results if "reference" in r):
@@ -271,7 +186,7 @@ def report(results, command, output):
     sizes = sorted({r["orders"] for r in exports})
     if len(sizes) >= 2:
         small, large = sizes[0], sizes[-1]
-        lines += ["", f"## Memory growth from {small:,} to {large:,} orders", "",
+        lines += ["", f"### Memory growth from {small:,} to {large:,} orders", "",
                   "| backend | format | peak at small (MiB) | peak at large (MiB) | growth (MiB) |",
                   "| --- | --- | ---: | ---: | ---: |"]
         for backend in sorted({r["backend"] for r in exports}):
@@ -280,8 +195,21 @@ def report(results, command, output):
                 b = next((r for r in exports if r["backend"] == backend and r["orders"] == large and r["format"] == fmt), None)
                 if a and b:
                     lines.append(f"| {backend} | {fmt} | {a['peak_mib']:.1f} | {b['peak_mib']:.1f} | {b['peak_mib'] - a['peak_mib']:.1f} |")
-    with open(output, "w") as out:
-        out.write("\n".join(lines) + "\n")
+    write_section(output, SECTION, lines, before_update=drop_unmarked_exports)
+
+
+def drop_unmarked_exports(text):
+    """Replaces export results that an earlier version of this script wrote
+    without section markers with an empty section in the same place. Those
+    results run from the line after the title to the first section of
+    another script, or to the end of the file."""
+    start, end = section_markers(SECTION)
+    unmarked = TITLE + "\n\nCommand: `python3 bench/export_bench.py"
+    if start in text or not text.startswith(unmarked):
+        return text
+    other_section = re.search(r"^<!-- [a-z-]+:start -->$", text, re.MULTILINE)
+    rest = "\n\n" + text[other_section.start():] if other_section else "\n"
+    return f"{TITLE}\n\n{start}\n{end}{rest}"
 
 
 def main():
@@ -293,10 +221,7 @@ def main():
     parser.add_argument("--output", default="BENCHMARKS.md")
     args = parser.parse_args()
 
-    target = os.environ.get("CARGO_TARGET_DIR", "target")
-    binary = args.binary or os.path.join(target, "release", "ferry")
-    if not os.path.exists(binary):
-        sys.exit(f"{binary} is missing; build it with `cargo build --release`")
+    binary = release_binary(args.binary)
 
     results = []
     with tempfile.TemporaryDirectory(prefix="ferry-bench-") as workdir:
