@@ -1,9 +1,9 @@
 //! Finds natural keys that repeat within one file.
 //!
-//! Each key is kept as a 64-bit hash with the row that first held it, so a
-//! million keys take about 32 MiB whatever their length. Two different keys
-//! share a hash with a chance of about one in 10^10 for a million rows;
-//! such a pair would be reported as a repeat.
+//! Each key is kept as a 64-bit hash with the row that first had it, so a
+//! million keys take about 32 MiB whatever their length. By the birthday
+//! bound, a million distinct keys share a hash with a chance of about
+//! 3 in 100 million, and such a pair would be reported as a repeat.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
@@ -40,7 +40,7 @@ fn hash_key(key: &str) -> u64 {
 }
 
 impl KeyTracker {
-    /// Records that `row` holds `key`, and returns the earlier row that held
+    /// Records that `row` has `key`, and returns the earlier row that had
     /// it, if any. The earlier row stays the one remembered.
     pub fn insert(&mut self, key: &str, row: u64) -> Option<u64> {
         let first = *self.first_rows.entry(hash_key(key)).or_insert(row);
@@ -53,7 +53,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_repeat_names_the_first_row() {
+    fn tracker_repeat_names_first_row() {
         let mut keys = KeyTracker::default();
         assert_eq!(keys.insert("a@example.test", 2), None);
         assert_eq!(keys.insert("b@example.test", 3), None);

@@ -192,7 +192,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_earlier_error_column_is_replaced() {
+    fn columns_replace_error_column() {
         let headers = vec!["email".to_string(), "Error".to_string(), "name".to_string()];
         let columns = columns(&headers);
         assert_eq!(columns.names, ["email", "name", "error"]);

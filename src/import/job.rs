@@ -18,7 +18,7 @@ use crate::uploads::{self, Upload};
 /// Chunks read ahead of the one being written.
 const QUEUED_CHUNKS: usize = 2;
 
-/// How the chunk loop ended.
+/// End state of the chunk loop.
 enum LoopEnd {
     /// Every record was read; carries the file's final headers.
     Done(Vec<String>),

@@ -125,8 +125,8 @@ async fn prepare_orders(
     })
 }
 
-/// The customer an order creates: its email, and its name or else the
-/// email again.
+/// Builds the customer an order creates: its email, and its name or else
+/// the email again.
 fn new_customer(user_id: i64, order: &OrderRecord, now: NaiveDateTime) -> CustomerRow {
     CustomerRow {
         user_id,

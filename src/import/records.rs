@@ -404,7 +404,7 @@ mod tests {
     }
 
     #[test]
-    fn a_valid_customer_parses() {
+    fn customer_valid_parses() {
         let record = check(
             Dataset::Customers,
             &["email", "name", "country"],
@@ -466,7 +466,7 @@ mod tests {
     }
 
     #[test]
-    fn an_item_total_defaults_to_quantity_times_price() {
+    fn item_total_defaults_to_product() {
         let headers = [
             "order_number",
             "line_number",
@@ -488,7 +488,7 @@ mod tests {
     }
 
     #[test]
-    fn a_guard_quote_is_only_removed_before_formula_characters() {
+    fn unguard_only_before_formula_chars() {
         assert_eq!(unguard("'-5".into()), "-5");
         assert_eq!(unguard("'quoted'".into()), "'quoted'");
     }

@@ -42,7 +42,7 @@ pub fn unknown_column_warnings(unknown: &[String]) -> Vec<String> {
     warnings.collect()
 }
 
-/// The counts of an import so far, as the job's result keeps them.
+/// Returns the counts of an import so far, as the job's result keeps them.
 pub fn counts_json(checkpoint: &Checkpoint, dry_run: bool) -> Value {
     json!({
         "totalRows": checkpoint.processed,

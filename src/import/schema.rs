@@ -121,11 +121,11 @@ pub fn header_key(raw: &str) -> String {
     spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// How the columns of a file map to the fields of a dataset.
+/// The mapping from the columns of a file to the fields of a dataset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnMap {
     /// For each field of the dataset, in [`fields`] order, the index of the
-    /// file column that holds it.
+    /// file column that contains it.
     pub columns: Vec<Option<usize>>,
     /// Headers that match no field, as the file spells them.
     pub unknown: Vec<String>,
@@ -232,7 +232,7 @@ fn target_field(
 }
 
 impl ColumnMap {
-    /// Returns the index of the file column that holds `field`.
+    /// Returns the index of the file column that contains `field`.
     pub fn column(&self, dataset: Dataset, name: &str) -> Option<usize> {
         let position = fields(dataset).iter().position(|f| f.name == name)?;
         self.columns[position]
@@ -248,7 +248,7 @@ mod tests {
     }
 
     #[test]
-    fn headers_match_names_and_aliases_in_any_case() {
+    fn headers_match_names_and_aliases() {
         let map = match_headers(
             Dataset::Customers,
             &headers(&["E-Mail", " Full Name ", "ZIP Code", "Notes", "error"]),
@@ -262,7 +262,7 @@ mod tests {
     }
 
     #[test]
-    fn missing_required_columns_are_named() {
+    fn missing_required_columns_named() {
         let error = match_headers(
             Dataset::Orders,
             &headers(&["order_number", "status", "currency", "total"]),
@@ -281,7 +281,7 @@ mod tests {
     }
 
     #[test]
-    fn mapping_wins_and_can_skip() {
+    fn mapping_overrides_and_skips() {
         let mut mapping = BTreeMap::new();
         mapping.insert(normalize_header("Kunde"), "name".to_string());
         mapping.insert(normalize_header("Name"), String::new());
@@ -297,7 +297,7 @@ mod tests {
     }
 
     #[test]
-    fn two_columns_for_one_field_are_refused() {
+    fn duplicate_field_columns_rejected() {
         let error = match_headers(
             Dataset::Customers,
             &headers(&["email", "name", "E-mail address"]),

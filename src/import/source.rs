@@ -16,7 +16,7 @@ use crate::formats::read::{RawValue, ReadError, ReadOptions, SourceFormat, open_
 /// Records per chunk, and so per transaction.
 pub const CHUNK_ROWS: usize = 1_000;
 
-/// Why an import cannot read its file.
+/// Failures that stop an import from reading its file.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     #[error("{}", capitalized(.0))]
@@ -38,13 +38,13 @@ fn capitalized(error: &ReadError) -> String {
     }
 }
 
-/// What the first pass learned.
+/// Result of the first pass over the file.
 pub struct Preflight {
     pub map: ColumnMap,
     pub total: u64,
 }
 
-/// Where and how to read the file.
+/// The file's location and the settings to read it with.
 #[derive(Clone)]
 pub struct SourceFile {
     pub format: SourceFormat,

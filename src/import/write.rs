@@ -131,19 +131,19 @@ pub struct ChunkWrite {
     pub current: i64,
 }
 
-/// What a committed chunk changed.
+/// Counts of a committed chunk.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ChunkCounts {
     /// Rows inserted or updated.
     pub imported: u64,
 }
 
-/// Why a chunk was not committed.
+/// Reasons a chunk was not committed.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     #[error(transparent)]
     Db(#[from] DbError),
-    /// Another worker holds the job now; nothing was written.
+    /// Another worker has the job now, so nothing was written.
     #[error("the job's lease was lost to another worker")]
     LeaseLost,
 }

@@ -158,11 +158,11 @@ pub struct ErrorsQuery {
     limit: Option<i64>,
 }
 
-/// Most errors in one answer of `/errors`.
+/// Max errors in one response of `/errors`.
 const MAX_ERRORS_PAGE: i64 = 10_000;
 
-/// The report so far: the counts and a page of errors in row order. The
-/// `next` value, when present, is the `after` of the following page.
+/// Returns the report so far: the counts and a page of errors in row
+/// order. The `next` value, when present, is the `after` of the next page.
 pub async fn errors(
     context: web::Data<AppContext>,
     user: ApiUser,

@@ -24,7 +24,7 @@ use crate::web::views::{JobRow, import_counts, import_summary, job_row, progress
 /// Most imports listed on the Import page.
 const LISTED_JOBS: i64 = 50;
 
-/// Errors shown on an import's page; the report holds all of them.
+/// Errors shown on an import's page. The report contains all of them.
 const SHOWN_ERRORS: i64 = 100;
 
 #[derive(Template)]
