@@ -85,19 +85,19 @@ async fn prepare_orders(
     let mut emails: Vec<String> = orders.iter().map(|o| o.customer_email.clone()).collect();
     emails.sort_unstable();
     emails.dedup();
-    let existing: Vec<String> = with_conn!(conn, c => customers::table
+    let existing: Vec<(String, i64)> = with_conn!(conn, c => customers::table
         .filter(customers::user_id.eq(user_id))
         .filter(customers::email.eq_any(&emails))
-        .select(customers::email)
+        .select((customers::email, customers::id))
         .load(c)
         .await)?;
-    let existing: HashSet<String> = existing.into_iter().collect();
+    let existing: HashMap<String, i64> = existing.into_iter().collect();
 
     let mut new_customers = Vec::new();
     let mut seen = HashSet::new();
     for order in &orders {
         let email = &order.customer_email;
-        if existing.contains(email) || !seen.insert(email.clone()) {
+        if existing.contains_key(email) || !seen.insert(email.clone()) {
             continue;
         }
         if dry && !dry_run.created_emails.insert(email.clone()) {
@@ -113,7 +113,7 @@ async fn prepare_orders(
     } else {
         DatasetRows::Orders {
             new_customers,
-            emails,
+            known: existing,
             orders,
         }
     };
