@@ -3,6 +3,7 @@
 
 mod columns;
 mod filters;
+mod orders_cursor;
 mod queries;
 
 use std::fmt;
@@ -10,7 +11,7 @@ use std::str::FromStr;
 
 pub use columns::columns;
 pub use filters::{ExportFilters, FilterError, ORDER_STATUSES};
-pub use queries::{Batch, Cursor, count_rows, fetch_batch};
+pub use queries::{Batch, BatchSource, Cursor, count_rows, fetch_batch};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dataset {

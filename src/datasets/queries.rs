@@ -39,6 +39,55 @@ impl Cursor {
     }
 }
 
+/// Where the next batch of an export comes from.
+pub enum BatchSource {
+    /// Keyset pages that continue after the cursor.
+    Keyset(Cursor),
+    /// The server-side cursor of orders on PostgreSQL.
+    OrdersCursor,
+}
+
+impl BatchSource {
+    /// Opens the source of an export inside its snapshot: the orders cursor
+    /// on PostgreSQL, keyset pages otherwise.
+    pub async fn open(
+        conn: &mut Conn,
+        dataset: Dataset,
+        user_id: i64,
+        filters: &ExportFilters,
+    ) -> Result<Self, DbError> {
+        if let (Dataset::Orders, Conn::Postgres(pooled)) = (dataset, &mut *conn) {
+            super::orders_cursor::open(pooled, user_id, filters).await?;
+            return Ok(BatchSource::OrdersCursor);
+        }
+        Ok(BatchSource::Keyset(Cursor::start(filters)))
+    }
+
+    /// Reads the next batch of up to `limit` rows; `next` is `None` at the
+    /// end.
+    pub async fn next(
+        &mut self,
+        conn: &mut Conn,
+        dataset: Dataset,
+        user_id: i64,
+        filters: &ExportFilters,
+        limit: i64,
+        nested: bool,
+    ) -> Result<Batch, DbError> {
+        match self {
+            BatchSource::OrdersCursor => super::orders_cursor::fetch(conn, limit, nested).await,
+            BatchSource::Keyset(after) => {
+                let batch =
+                    fetch_batch(conn, dataset, user_id, filters, *after, limit, nested).await?;
+                if let Some(next) = batch.next {
+                    *after = next;
+                }
+                Ok(batch)
+            }
+        }
+    }
+}
+
 /// One page of rows and the cursor to continue from.
 pub struct Batch {
     pub rows: Vec<Row>,
@@ -314,27 +363,50 @@ async fn fetch_orders(
     let rows = records
         .into_iter()
         .map(
-            |(id, number, placed, status, customer, currency, subtotal, tax, total)| Row {
-                cells: vec![
-                    Cell::Identifier(number),
-                    Cell::Timestamp(placed),
-                    text(status),
-                    people
-                        .get(&customer)
-                        .map_or(Cell::Null, |p| text(p.0.clone())),
-                    people
-                        .get(&customer)
-                        .map_or(Cell::Null, |p| text(p.1.clone())),
-                    money(subtotal, &currency),
-                    money(tax, &currency),
-                    money(total, &currency),
-                    text(currency),
-                ],
-                children: children.remove(&id).unwrap_or_default(),
+            |(id, number, placed, status, customer, currency, subtotal, tax, total)| {
+                order_row(
+                    number,
+                    placed,
+                    status,
+                    people.get(&customer).cloned(),
+                    &currency,
+                    (subtotal, tax, total),
+                    children.remove(&id).unwrap_or_default(),
+                )
             },
         )
         .collect();
     Ok(Batch { rows, next })
+}
+
+/// Builds the row of one order; `person` is its customer's email and name.
+pub(super) fn order_row(
+    number: String,
+    placed: NaiveDateTime,
+    status: String,
+    person: Option<(String, String)>,
+    currency: &str,
+    (subtotal, tax, total): (i64, i64, i64),
+    children: Vec<Child>,
+) -> Row {
+    let (email, name) = match person {
+        Some((email, name)) => (text(email), text(name)),
+        None => (Cell::Null, Cell::Null),
+    };
+    Row {
+        cells: vec![
+            Cell::Identifier(number),
+            Cell::Timestamp(placed),
+            text(status),
+            email,
+            name,
+            money(subtotal, currency),
+            money(tax, currency),
+            money(total, currency),
+            text(currency.to_string()),
+        ],
+        children,
+    }
 }
 
 /// Loads the email and name of each customer in a page of orders with one
@@ -362,7 +434,7 @@ type ItemRecord = (i64, i32, String, String, i32, i64, i64, String);
 type PaymentRecord = (i64, String, i64, String, String, NaiveDateTime);
 
 /// Loads the items and payments of a batch of orders with two queries.
-async fn load_order_children(
+pub(super) async fn load_order_children(
     conn: &mut Conn,
     order_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<Child>>, DbError> {

@@ -174,23 +174,23 @@ async fn read_in_snapshot(
     let nested =
         spec.dataset == Dataset::Orders && matches!(spec.format, Format::Json | Format::Ndjson);
     let pause = context.settings.batch_pause;
-    let mut after = datasets::Cursor::start(&spec.filters);
+    let mut source =
+        datasets::BatchSource::open(conn, spec.dataset, job.user_id, &spec.filters).await?;
     let mut written = 0;
     loop {
-        let batch = datasets::fetch_batch(
-            conn,
-            spec.dataset,
-            job.user_id,
-            &spec.filters,
-            after,
-            BATCH_SIZE,
-            nested,
-        )
-        .await?;
-        let Some(next) = batch.next else {
+        let batch = source
+            .next(
+                conn,
+                spec.dataset,
+                job.user_id,
+                &spec.filters,
+                BATCH_SIZE,
+                nested,
+            )
+            .await?;
+        if batch.next.is_none() {
             return Ok(ReadEnd::Done(written));
-        };
-        after = next;
+        }
         written += batch.rows.len() as i64;
 
         if sender.send(WriterMessage::Rows(batch.rows)).await.is_err() {
