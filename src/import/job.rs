@@ -11,6 +11,7 @@ use super::source::{self, Chunk, Preflight, SourceError, SourceFile};
 use super::spec::ImportSpec;
 use super::write::{self, ChunkWrite, WriteError};
 use crate::app::AppContext;
+use crate::datasets::Dataset;
 use crate::formats::read::SourceFormat;
 use crate::jobs::{Flow, Job, JobControl, JobError, JobOutcome};
 use crate::uploads::{self, Upload};
@@ -166,17 +167,35 @@ async fn import_chunks(
     checkpoint: &mut Checkpoint,
 ) -> Result<LoopEnd, JobError> {
     let (sender, mut receiver) = mpsc::channel(QUEUED_CHUNKS);
-    let (producer_file, map, resume_after) = (file.clone(), preflight.map.clone(), checkpoint.row);
-    let producer = tokio::task::spawn_blocking(move || {
-        source::produce(&producer_file, &map, resume_after, &sender)
-    });
+    let (producer_file, map) = (file.clone(), preflight.map.clone());
+    let counts = (preflight.total, checkpoint.row);
+    let producer =
+        tokio::task::spawn_blocking(move || source::produce(&producer_file, &map, counts, &sender));
+    let mut conn = context.db.conn().await?;
+    crate::db::set_import_checkpoints(&mut conn, true).await;
 
     let pause = context.settings.batch_pause;
     let mut dry_run = DryRunState::default();
     let mut end = None;
     while let Some(next) = receiver.recv().await {
         let chunk = next.map_err(source_failure)?;
-        commit_chunk(context, job, control, spec, chunk, checkpoint, &mut dry_run).await?;
+        let before = checkpoint.imported;
+        let committed = commit_chunk(
+            &mut conn,
+            job,
+            control,
+            spec,
+            chunk,
+            checkpoint,
+            &mut dry_run,
+        );
+        if let Err(error) = committed.await {
+            crate::db::set_import_checkpoints(&mut conn, false).await;
+            return Err(error);
+        }
+        if grew_tenfold(before, checkpoint.imported) && !spec.options.dry_run {
+            crate::db::analyze_tables(&mut conn, tables_written(spec.dataset)).await;
+        }
 
         if let flow @ (Flow::Cancel | Flow::Shutdown) =
             control.advance(checkpoint.processed as i64).await?
@@ -189,6 +208,8 @@ async fn import_chunks(
         }
     }
     drop(receiver);
+    crate::db::set_import_checkpoints(&mut conn, false).await;
+    drop(conn);
 
     let produced = producer
         .await
@@ -196,10 +217,26 @@ async fn import_chunks(
     Ok(end.unwrap_or(LoopEnd::Done(produced.headers)))
 }
 
+/// Returns whether the rows written went past 1,000, 10,000, 100,000 and
+/// so on, the points at which table statistics are refreshed.
+fn grew_tenfold(before: u64, after: u64) -> bool {
+    let digits = |n: u64| n.checked_ilog10().unwrap_or(0);
+    after >= 1_000 && digits(after) > digits(before)
+}
+
+fn tables_written(dataset: Dataset) -> &'static [&'static str] {
+    match dataset {
+        Dataset::Customers => &["customers"],
+        Dataset::Products => &["products"],
+        Dataset::Orders => &["customers", "orders"],
+        Dataset::OrderItems => &["order_items"],
+    }
+}
+
 /// Settles the chunk's references, then commits its rows, errors and the
 /// advanced checkpoint together.
 async fn commit_chunk(
-    context: &AppContext,
+    conn: &mut crate::db::Conn,
     job: &Job,
     control: &JobControl,
     spec: &ImportSpec,
@@ -208,9 +245,7 @@ async fn commit_chunk(
     dry_run: &mut DryRunState,
 ) -> Result<(), JobError> {
     let now = Utc::now().naive_utc();
-    let mut conn = context.db.conn().await?;
-    let prepared =
-        prepare::prepare(&mut conn, spec, job.user_id, chunk.accepted, now, dry_run).await?;
+    let prepared = prepare::prepare(conn, spec, job.user_id, chunk.accepted, now, dry_run).await?;
 
     let mut failures = chunk.failures;
     failures.extend(prepared.failures);
@@ -235,12 +270,26 @@ async fn commit_chunk(
         current: next.processed as i64,
     };
 
-    match write::commit(&mut conn, write).await {
+    match write::commit(conn, write).await {
         Ok(_) => {
             *checkpoint = next;
             Ok(())
         }
         Err(WriteError::LeaseLost) => Err(JobError::LeaseLost),
         Err(WriteError::Db(error)) => Err(error.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statistics_refresh_at_powers_of_ten() {
+        assert!(!grew_tenfold(0, 999));
+        assert!(grew_tenfold(999, 1_000));
+        assert!(!grew_tenfold(1_000, 9_999));
+        assert!(grew_tenfold(9_500, 10_500));
+        assert!(grew_tenfold(99_000, 100_000));
     }
 }

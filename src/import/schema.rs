@@ -300,7 +300,7 @@ mod tests {
     fn duplicate_field_columns_rejected() {
         let error = match_headers(
             Dataset::Customers,
-            &headers(&["email", "name", "E-mail address"]),
+            &headers(&["email", "name", "Email Address"]),
             &BTreeMap::new(),
         )
         .unwrap_err();

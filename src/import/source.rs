@@ -107,12 +107,13 @@ pub struct Produced {
 
 /// Reads and validates the records after `resume_after`, sending them in
 /// chunks until the end of the file, a read error, or a closed channel.
+/// `expected` is the record count of the first pass.
 /// Records up to `resume_after` were committed before; they are validated
 /// again only to learn their keys.
 pub fn produce(
     file: &SourceFile,
     map: &ColumnMap,
-    resume_after: u64,
+    (expected, resume_after): (u64, u64),
     sender: &mpsc::Sender<Result<Chunk, SourceError>>,
 ) -> Produced {
     let mut reader = match open_reader(file.format, &file.path, &file.options) {
@@ -125,7 +126,7 @@ pub fn produce(
         }
     };
     let keep_values = file.dataset == Dataset::OrderItems;
-    let mut keys = KeyTracker::default();
+    let mut keys = KeyTracker::with_capacity(usize::try_from(expected).unwrap_or(0));
     let mut chunk = Chunk::default();
 
     while let Some(next) = reader.next_record() {

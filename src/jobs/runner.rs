@@ -247,7 +247,12 @@ async fn complete(
         tracing::warn!("job finished after its lease passed to another worker; result dropped");
         return Ok(());
     }
-    tracing::info!(rows = %result["rowCount"], bytes = %result["byteSize"], seconds = elapsed.as_secs_f64(), "job completed");
+    let seconds = elapsed.as_secs_f64();
+    if job.kind() == Some(JobKind::Import) {
+        tracing::info!(rows = %result["totalRows"], imported = %result["imported"], failed = %result["failed"], seconds, "job completed");
+    } else {
+        tracing::info!(rows = %result["rowCount"], bytes = %result["byteSize"], seconds, "job completed");
+    }
 
     if let Some(email) = email {
         send_email(context, &mut conn, job.user_id, email.as_ref()).await?;
