@@ -461,7 +461,11 @@ def target_lines(imports, references, backends, formats, sizes):
             lines.append(f"- {label}: largest growth {worst:.1f} MiB, "
                          f"{verdict(worst <= MEMORY_GROWTH_TARGET_MIB)}{target_note(large)}.")
     if "xlsx" in formats:
-        lines.append("- XLSX peak memory: reported in the tables above, with no target.")
+        lines.append("- XLSX peak memory: reported in the tables above, with no target. Beyond the "
+                     "rows in flight it grows with the workbook's shared-strings table, which calamine "
+                     "keeps in memory whole. openpyxl writes text as inline strings, so these files "
+                     "have no such table; a workbook saved by Excel or LibreOffice keeps its text "
+                     "there, and the peak then grows with the distinct text of the file.")
     return lines
 
 

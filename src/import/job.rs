@@ -166,55 +166,56 @@ async fn import_chunks(
     preflight: &Preflight,
     checkpoint: &mut Checkpoint,
 ) -> Result<LoopEnd, JobError> {
-    let (sender, mut receiver) = mpsc::channel(QUEUED_CHUNKS);
+    let (sender, receiver) = mpsc::channel(QUEUED_CHUNKS);
     let (producer_file, map) = (file.clone(), preflight.map.clone());
     let counts = (preflight.total, checkpoint.row);
     let producer =
         tokio::task::spawn_blocking(move || source::produce(&producer_file, &map, counts, &sender));
     let mut conn = context.db.conn().await?;
     crate::db::set_import_checkpoints(&mut conn, true).await;
-
-    let pause = context.settings.batch_pause;
-    let mut dry_run = DryRunState::default();
-    let mut end = None;
-    while let Some(next) = receiver.recv().await {
-        let chunk = next.map_err(source_failure)?;
-        let before = checkpoint.imported;
-        let committed = commit_chunk(
-            &mut conn,
-            job,
-            control,
-            spec,
-            chunk,
-            checkpoint,
-            &mut dry_run,
-        );
-        if let Err(error) = committed.await {
-            crate::db::set_import_checkpoints(&mut conn, false).await;
-            return Err(error);
-        }
-        if grew_tenfold(before, checkpoint.imported) && !spec.options.dry_run {
-            crate::db::analyze_tables(&mut conn, tables_written(spec.dataset)).await;
-        }
-
-        if let flow @ (Flow::Cancel | Flow::Shutdown) =
-            control.advance(checkpoint.processed as i64).await?
-        {
-            end = Some(LoopEnd::Stopped(flow));
-            break;
-        }
-        if !pause.is_zero() {
-            tokio::time::sleep(pause).await;
-        }
-    }
-    drop(receiver);
+    let consumed =
+        consume_chunks(&mut conn, context, job, control, spec, checkpoint, receiver).await;
     crate::db::set_import_checkpoints(&mut conn, false).await;
     drop(conn);
+    let end = consumed?;
 
     let produced = producer
         .await
         .map_err(|e| JobError::retryable("The file reader stopped unexpectedly.", e))?;
     Ok(end.unwrap_or(LoopEnd::Done(produced.headers)))
+}
+
+/// Commits each chunk the reader sends; returns how the job was stopped,
+/// or `None` once the reader has sent the last chunk.
+async fn consume_chunks(
+    conn: &mut crate::db::Conn,
+    context: &AppContext,
+    job: &Job,
+    control: &mut JobControl,
+    spec: &ImportSpec,
+    checkpoint: &mut Checkpoint,
+    mut receiver: mpsc::Receiver<Result<Chunk, SourceError>>,
+) -> Result<Option<LoopEnd>, JobError> {
+    let pause = context.settings.batch_pause;
+    let mut dry_run = DryRunState::default();
+    while let Some(next) = receiver.recv().await {
+        let chunk = next.map_err(source_failure)?;
+        let before = checkpoint.imported;
+        commit_chunk(conn, job, control, spec, chunk, checkpoint, &mut dry_run).await?;
+        if grew_tenfold(before, checkpoint.imported) && !spec.options.dry_run {
+            crate::db::analyze_tables(conn, tables_written(spec.dataset)).await;
+        }
+
+        if let flow @ (Flow::Cancel | Flow::Shutdown) =
+            control.advance(checkpoint.processed as i64).await?
+        {
+            return Ok(Some(LoopEnd::Stopped(flow)));
+        }
+        if !pause.is_zero() {
+            tokio::time::sleep(pause).await;
+        }
+    }
+    Ok(None)
 }
 
 /// Returns whether the rows written went past 1,000, 10,000, 100,000 and
