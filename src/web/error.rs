@@ -14,6 +14,10 @@ use crate::db::DbError;
 pub enum AppError {
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// A request the browser sent malformed, such as a form without its
+    /// fields.
+    #[error("{0}")]
+    BadRequest(String),
     #[error("not found")]
     NotFound,
     #[error("sign in first")]
@@ -47,6 +51,7 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -61,6 +66,7 @@ impl AppError {
     fn code(&self) -> &'static str {
         match self {
             AppError::Invalid { .. } => "invalid_request",
+            AppError::BadRequest(_) => "bad_request",
             AppError::NotFound => "not_found",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
@@ -81,7 +87,8 @@ impl AppError {
             AppError::Unauthorized => {
                 "Sign in, or send an API token as Authorization: Bearer TOKEN.".to_string()
             }
-            AppError::Forbidden(message)
+            AppError::BadRequest(message)
+            | AppError::Forbidden(message)
             | AppError::Conflict(message)
             | AppError::Gone(message)
             | AppError::TooLarge(message)

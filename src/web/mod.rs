@@ -14,7 +14,7 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 
 use crate::app::AppContext;
-use error::{ApiError, AppError};
+use error::{ApiError, AppError, PageError};
 use routes::{
     accounts, api_exports, api_imports, api_jobs, downloads, exports_pages, health, imports_pages,
     uploads,
@@ -27,6 +27,33 @@ fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(JSON_LIMIT)
         .error_handler(|error, _| ApiError(json_error(error)).into())
+}
+
+/// Turns a malformed query string or form into Ferry's own error: JSON
+/// under `/api/`, the error page elsewhere. A download or upload link whose
+/// query does not parse is answered like any other broken link.
+fn request_error(path: &str, detail: String) -> actix_web::Error {
+    if path.starts_with("/api/") {
+        return ApiError(AppError::invalid("query", detail)).into();
+    }
+    if path.starts_with("/downloads/") || path.starts_with("/uploads/") {
+        let message = "This link is not valid. Copy the whole link from the email or the page.";
+        return PageError(AppError::Forbidden(message.to_string())).into();
+    }
+    PageError(AppError::BadRequest(format!(
+        "The form was incomplete or malformed ({detail}). Reload the page and try again."
+    )))
+    .into()
+}
+
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|error, req| request_error(req.path(), error.to_string()))
+}
+
+fn form_config() -> web::FormConfig {
+    web::FormConfig::default()
+        .error_handler(|error, req| request_error(req.path(), error.to_string()))
 }
 
 fn json_error(error: actix_web::error::JsonPayloadError) -> AppError {
@@ -72,6 +99,8 @@ fn security_headers() -> actix_web::middleware::DefaultHeaders {
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .app_data(json_config())
+        .app_data(query_config())
+        .app_data(form_config())
         .route("/", web::get().to(accounts::home))
         .route("/signin", web::get().to(accounts::signin_page))
         .route("/signin", web::post().to(accounts::signin))
@@ -100,6 +129,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
             web::post().to(imports_pages::run_for_real),
         )
         .route("/downloads/{id}", web::get().to(downloads::download))
+        .route("/downloads/{id}", web::head().to(downloads::download))
         .route("/api/exports", web::post().to(api_exports::create))
         .route("/api/exports", web::get().to(api_exports::list))
         .route("/api/exports/{id}", web::get().to(api_exports::show))

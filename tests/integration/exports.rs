@@ -326,6 +326,27 @@ async fn tampered_link_forbidden_and_expired_gone(backend: Backend) {
     let other_id = link.replacen(job["id"].as_str().unwrap(), "aaaaaaaaaaaaaaaaaaaaaaaaaa", 1);
     assert_eq!(app.download(&other_id).await.0, 403);
 
+    let malformed = format!(
+        "/downloads/{}?expires=soon&signature=x",
+        job["id"].as_str().unwrap()
+    );
+    let response = reqwest::get(app.url(&malformed)).await.unwrap();
+    assert_eq!(response.status(), 403);
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+
+    let head = app.client.head(app.url(&link)).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert!(
+        head.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+
     tokio::time::sleep(Duration::from_secs(4)).await;
     let (status, body) = app.download(&link).await;
     assert_eq!(status, 410);

@@ -204,6 +204,20 @@ async fn forms_without_csrf_token_are_rejected(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(response.status(), 403);
+
+    let missing = browser
+        .post(app.url("/signin"))
+        .form(&[("email", "ana@example.test")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 400);
+    let content_type = missing.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    assert!(missing.text().await.unwrap().contains("Reload the page"));
 }
 
 async fn wrong_password_is_rejected(backend: Backend) {

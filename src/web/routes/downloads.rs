@@ -108,8 +108,11 @@ pub async fn download(
     let file = served_file(&job, &result, purpose).ok_or(AppError::NotFound)?;
     let (key, file_name, content_type) = (file.key, file.name, file.content_type);
 
-    let detail = serde_json::json!({"jobId": job.id, "purpose": purpose.as_str()});
-    crate::activity::record(&mut conn, job.user_id, "download", detail).await?;
+    // A HEAD request, such as a mail client's link check, is no download.
+    if req.method() != actix_web::http::Method::HEAD {
+        let detail = serde_json::json!({"jobId": job.id, "purpose": purpose.as_str()});
+        crate::activity::record(&mut conn, job.user_id, "download", detail).await?;
+    }
     drop(conn);
 
     let path = context
