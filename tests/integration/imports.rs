@@ -540,6 +540,66 @@ async fn spreadsheet_files_import(backend: Backend) {
     );
 }
 
+async fn reader_options_and_warnings_apply(backend: Backend) {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use ferry::db::schema::products;
+
+    let app = TestApp::spawn(backend).await;
+    let (user_id, token) = app.user_with_token("ana@example.test").await;
+
+    let csv = "sku|name|price|currency|Notes\nA-1|Mug|1.234,50|EUR|fragile\n";
+    let options = json!({"delimiter": "|", "decimalSeparator": "comma"});
+    let job = app
+        .import_file(&token, "products", "products.txt", csv.as_bytes(), options)
+        .await;
+    assert_eq!(job["imported"], 1, "{job}");
+    let warnings = job["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1);
+    assert!(
+        warnings[0].as_str().unwrap().contains("\"Notes\""),
+        "{warnings:?}"
+    );
+
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let first = workbook.add_worksheet();
+    first.set_name("Summary").unwrap();
+    first.write_string(0, 0, "not the data").unwrap();
+    let second = workbook.add_worksheet();
+    second.set_name("Catalogue").unwrap();
+    for (column, header) in ["sku", "name", "price", "currency"].iter().enumerate() {
+        second.write_string(0, column as u16, *header).unwrap();
+    }
+    second.write_string(1, 0, "B-2").unwrap();
+    second.write_string(1, 1, "Pot").unwrap();
+    second.write_number(1, 2, 20.0).unwrap();
+    second.write_string(1, 3, "EUR").unwrap();
+    let bytes = workbook.save_to_buffer().unwrap();
+    let job = app
+        .import_file(
+            &token,
+            "products",
+            "catalogue.xlsx",
+            &bytes,
+            json!({"sheet": "Catalogue"}),
+        )
+        .await;
+    assert_eq!(job["imported"], 1, "{job}");
+
+    let mut conn = app.context.db.conn().await.unwrap();
+    let prices: Vec<(String, i64)> = ferry::with_conn!(&mut conn, c => products::table
+        .filter(products::user_id.eq(user_id))
+        .order(products::sku.asc())
+        .select((products::sku, products::price_minor))
+        .load(c)
+        .await)
+    .unwrap();
+    assert_eq!(
+        prices,
+        [("A-1".to_string(), 123_450), ("B-2".to_string(), 2_000)]
+    );
+}
+
 on_both_backends!(
     import_reports_every_invalid_row_and_fixes_import,
     orders_create_customers_and_items_need_orders,
@@ -547,4 +607,5 @@ on_both_backends!(
     bad_files_get_clear_messages,
     cancelled_import_keeps_chunks_and_resumes,
     spreadsheet_files_import,
+    reader_options_and_warnings_apply,
 );
