@@ -214,7 +214,51 @@ async fn rows_added_during_export_are_left_out(backend: Backend) {
     );
 }
 
+async fn import_events_report_progress_and_counts(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &["--batch-pause", "250ms"]).await;
+    let (_, token) = app.user_with_token("ana@example.test").await;
+    let (csv, _) = crate::imports::customers_csv(6_000);
+    let key = app.upload(&token, "customers.csv", csv.as_bytes()).await;
+    let response = app
+        .post_json(
+            &token,
+            "/api/imports",
+            &json!({"dataset": "customers", "uploadKey": key}),
+        )
+        .await;
+    let job: Value = response.json().await.unwrap();
+
+    let events = read_events(
+        &app,
+        &token,
+        job["id"].as_str().unwrap(),
+        Duration::from_secs(60),
+    )
+    .await;
+
+    let last = events.last().expect("no events arrived");
+    assert_eq!(last.kind, "completed");
+    assert_eq!(last.job["imported"], 5_700);
+    assert_eq!(last.job["failed"], 300);
+    let running: Vec<&Event> = events
+        .iter()
+        .filter(|e| e.job["status"] == "processing" && e.job["progress"]["total"] == 6_000)
+        .collect();
+    assert!(running.len() >= 3, "{events:?}");
+    assert!(
+        running
+            .iter()
+            .any(|e| e.job["rowsPerSecond"].as_f64().unwrap_or(0.0) > 0.0)
+    );
+    for pair in events.windows(2) {
+        let before = pair[0].job["progress"]["percentage"].as_i64().unwrap();
+        let after = pair[1].job["progress"]["percentage"].as_i64().unwrap();
+        assert!(after >= before, "percentage went back: {pair:?}");
+    }
+}
+
 on_both_backends!(
+    import_events_report_progress_and_counts,
     events_report_progress_until_completed,
     events_resume_after_last_event_id,
     cancel_stops_export_and_leaves_no_file,
