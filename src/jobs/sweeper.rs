@@ -23,6 +23,7 @@ pub async fn run(context: AppContext, interval: Duration, mut shutdown: watch::R
 }
 
 /// Expires due jobs and deletes their files; returns how many jobs expired.
+// TODO: delete uploaded import files after a retention period; they are kept.
 pub async fn sweep_once(context: &AppContext) -> Result<usize, crate::db::DbError> {
     let mut conn = context.db.conn().await?;
     let expired = queue::take_expired(&mut conn, SWEEP_BATCH).await?;
