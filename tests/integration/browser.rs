@@ -31,6 +31,7 @@ async fn export_in_browser_reaches_100_percent(backend: Backend) {
         .type_into("input[name=password]", "correct horse battery")
         .await;
     browser.click("form[action='/signin'] button").await;
+    wait_for_path(&browser, "/exports").await;
     browser
         .script("document.querySelector('select[name=dataset]').value = 'orders';")
         .await;
@@ -108,6 +109,23 @@ const failed = document.querySelector('[data-field=failed-rows]');
 return {summary: summary ? summary.textContent : null, rows,
         failed: failed ? failed.getAttribute('href') : null, path: location.pathname};";
 
+/// Waits until the browser shows `path`, such as after a form's redirect.
+async fn wait_for_path(browser: &Browser, path: &str) {
+    let started = Instant::now();
+    loop {
+        let current = browser.script("return location.pathname;").await;
+        let ready = browser.script("return document.readyState;").await;
+        if current == path && ready == "complete" {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the browser stayed on {current}, expected {path}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn import_in_browser_shows_errors_and_failed_rows(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.user_with_token("browser@example.test").await;
@@ -124,7 +142,9 @@ async fn import_in_browser_shows_errors_and_failed_rows(backend: Backend) {
         .type_into("input[name=password]", "correct horse battery")
         .await;
     browser.click("form[action='/signin'] button").await;
+    wait_for_path(&browser, "/exports").await;
     browser.goto(&app.url("/imports")).await;
+    wait_for_path(&browser, "/imports").await;
     browser
         .script("document.querySelector('select[name=dataset]').value = 'customers';")
         .await;
