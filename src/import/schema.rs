@@ -201,10 +201,31 @@ pub fn match_headers(
     if !missing.is_empty() {
         return Err(HeaderError::MissingRequired {
             missing,
-            found: headers.to_vec(),
+            found: headers.iter().map(|header| shown_header(header)).collect(),
         });
     }
     Ok(ColumnMap { columns, unknown })
+}
+
+/// Longest header quoted in full in a message; a binary file read as text
+/// can have a "header" of thousands of bytes.
+const SHOWN_HEADER_CHARS: usize = 40;
+
+/// Returns a header as a message shows it: control characters escaped, so
+/// that a binary file's bytes stay visible, and cut after
+/// [`SHOWN_HEADER_CHARS`] characters.
+fn shown_header(header: &str) -> String {
+    let escaped: String = header.chars().flat_map(char::escape_default).collect();
+    let escaped = if header.chars().any(char::is_control) {
+        escaped
+    } else {
+        header.to_string()
+    };
+    if escaped.chars().count() <= SHOWN_HEADER_CHARS {
+        return escaped;
+    }
+    let head: String = escaped.chars().take(SHOWN_HEADER_CHARS).collect();
+    format!("{head}…")
 }
 
 /// Returns `None` for a column no field claims, `Some(None)` for one the
@@ -278,6 +299,17 @@ mod tests {
             text.contains("order_number, status, currency, total"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn binary_headers_are_escaped_and_cut() {
+        let binary = format!("PK\u{3}\u{4}{}", "x".repeat(100));
+        let error =
+            match_headers(Dataset::Customers, &headers(&[&binary]), &BTreeMap::new()).unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("PK\\u{3}\\u{4}xx"), "{text}");
+        assert!(text.contains('…'), "{text}");
+        assert!(!text.contains('\u{3}'), "{text}");
     }
 
     #[test]

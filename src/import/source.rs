@@ -193,6 +193,15 @@ fn check(
     keys: &mut KeyTracker,
     row: u64,
 ) -> Result<Record, Vec<RowError>> {
+    // A record the reader could not parse at all, such as a line of
+    // broken JSON, has no values; its fields' "is required" errors would
+    // only repeat the reader's note.
+    if let Some(note) = note
+        && values.iter().all(|value| *value == RawValue::Empty)
+    {
+        return Err(vec![records::note_error(note)]);
+    }
+
     let validated = records::validate(file.dataset, map, values, file.separator);
     let mut errors = Vec::new();
     if let Some(note) = note {

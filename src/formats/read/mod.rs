@@ -140,14 +140,19 @@ pub enum SourceFormat {
 
 impl SourceFormat {
     /// Detects the format from the file name extension, or when the
-    /// extension is unknown, from the first bytes of the file: a ZIP
-    /// signature is XLSX, `[` is JSON, `{` is NDJSON and other text is CSV.
+    /// extension is unknown, from the first bytes of the file: `[` is JSON,
+    /// `{` is NDJSON and other text is CSV. A ZIP signature is XLSX
+    /// whatever the extension.
     /// Returns `None` for an extension of a format Ferry does not read,
     /// such as `.xls` or `.pdf`, and for content that is neither text nor
     /// one of the signatures.
     pub fn detect(file_name: &str, first_bytes: &[u8]) -> Option<SourceFormat> {
         if has_foreign_extension(file_name) {
             return None;
+        }
+        // A ZIP archive cannot be CSV or JSON text, whatever its name says.
+        if first_bytes.starts_with(b"PK\x03\x04") {
+            return Some(SourceFormat::Xlsx);
         }
         from_extension(file_name).or_else(|| sniff(first_bytes))
     }

@@ -114,3 +114,11 @@ fn foreign_and_binary_files_are_not_csv() {
         Some(SourceFormat::Csv)
     );
 }
+
+#[test]
+fn zip_content_wins_over_csv_name() {
+    assert_eq!(
+        SourceFormat::detect("export.csv", b"PK\x03\x04\x14\x00"),
+        Some(SourceFormat::Xlsx)
+    );
+}
