@@ -156,11 +156,23 @@ fn write_xlsx(
             for (column, &index) in columns.sources.iter().enumerate() {
                 write_cell(sheet, row, column as u16, value_at(&values, index))?;
             }
-            sheet.write_string(row, columns.sources.len() as u16, &error)?;
+            sheet.write_string(row, columns.sources.len() as u16, excel_text(&error))?;
             row += 1;
         }
     }
     workbook.save(path)
+}
+
+/// Most characters an Excel cell holds.
+const EXCEL_CELL_CHARS: usize = 32_767;
+
+/// Returns `text` cut to what one cell holds; such a value was rejected
+/// as too long anyway, and the row's other cells stay whole.
+fn excel_text(text: &str) -> &str {
+    match text.char_indices().nth(EXCEL_CELL_CHARS) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
 }
 
 fn write_cell(
@@ -178,7 +190,7 @@ fn write_cell(
             sheet.write_number(row, column, number.as_f64().unwrap_or_default())?;
         }
         Value::String(text) => {
-            sheet.write_string(row, column, text)?;
+            sheet.write_string(row, column, excel_text(text))?;
         }
         other => {
             sheet.write_string(row, column, other.to_string())?;

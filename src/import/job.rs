@@ -7,9 +7,10 @@ use tokio::sync::mpsc;
 use super::checkpoint::Checkpoint;
 use super::prepare::{self, DryRunState};
 use super::report;
+use super::schema::{ColumnMap, HeaderError};
 use super::source::{self, Chunk, Preflight, SourceError, SourceFile};
 use super::spec::ImportSpec;
-use super::write::{self, ChunkWrite, WriteError};
+use super::write::{self, ChunkWrite, Present, WriteError};
 use crate::app::AppContext;
 use crate::datasets::Dataset;
 use crate::formats::read::SourceFormat;
@@ -153,8 +154,22 @@ async fn run_preflight(file: &SourceFile, spec: &ImportSpec) -> Result<Preflight
     checked.map_err(source_failure)
 }
 
+/// Turns a reading failure into the job's error. The log gets the kind of
+/// failure only: a header row can be a first record of emails and names.
 fn source_failure(error: SourceError) -> JobError {
-    JobError::final_error(&error.to_string(), &error)
+    let detail = match &error {
+        SourceError::Header(HeaderError::MissingRequired { missing, .. }) => {
+            format!(
+                "the header lacks the required fields {}",
+                missing.join(", ")
+            )
+        }
+        SourceError::Header(HeaderError::Duplicate { field, .. }) => {
+            format!("two columns hold the field {field}")
+        }
+        SourceError::Read(_) | SourceError::NoRows => error.to_string(),
+    };
+    JobError::final_error(&error.to_string(), detail)
 }
 
 async fn import_chunks(
@@ -173,8 +188,11 @@ async fn import_chunks(
         tokio::task::spawn_blocking(move || source::produce(&producer_file, &map, counts, &sender));
     let mut conn = context.db.conn().await?;
     crate::db::set_import_checkpoints(&mut conn, true).await;
-    let consumed =
-        consume_chunks(&mut conn, context, job, control, spec, checkpoint, receiver).await;
+    let settings = (spec, present_columns(spec.dataset, &preflight.map));
+    let consumed = consume_chunks(
+        &mut conn, context, job, control, settings, checkpoint, receiver,
+    )
+    .await;
     crate::db::set_import_checkpoints(&mut conn, false).await;
     drop(conn);
     let end = consumed?;
@@ -192,7 +210,7 @@ async fn consume_chunks(
     context: &AppContext,
     job: &Job,
     control: &mut JobControl,
-    spec: &ImportSpec,
+    (spec, present): (&ImportSpec, Present),
     checkpoint: &mut Checkpoint,
     mut receiver: mpsc::Receiver<Result<Chunk, SourceError>>,
 ) -> Result<Option<LoopEnd>, JobError> {
@@ -201,7 +219,17 @@ async fn consume_chunks(
     while let Some(next) = receiver.recv().await {
         let chunk = next.map_err(source_failure)?;
         let before = checkpoint.imported;
-        commit_chunk(conn, job, control, spec, chunk, checkpoint, &mut dry_run).await?;
+        let settings = (spec, present);
+        commit_chunk(
+            conn,
+            job,
+            control,
+            settings,
+            chunk,
+            checkpoint,
+            &mut dry_run,
+        )
+        .await?;
         if grew_tenfold(before, checkpoint.imported) && !spec.options.dry_run {
             crate::db::analyze_tables(conn, tables_written(spec.dataset)).await;
         }
@@ -216,6 +244,20 @@ async fn consume_chunks(
         }
     }
     Ok(None)
+}
+
+/// Returns which optional columns the file maps to a field.
+fn present_columns(dataset: Dataset, map: &ColumnMap) -> Present {
+    let has = |name: &str| map.column(dataset, name).is_some();
+    Present {
+        company: has("company"),
+        phone: has("phone"),
+        country: has("country"),
+        city: has("city"),
+        postal_code: has("postal_code"),
+        description: has("description"),
+        active: has("active"),
+    }
 }
 
 /// Returns whether the rows written went past 1,000, 10,000, 100,000 and
@@ -240,7 +282,7 @@ async fn commit_chunk(
     conn: &mut crate::db::Conn,
     job: &Job,
     control: &JobControl,
-    spec: &ImportSpec,
+    (spec, present): (&ImportSpec, Present),
     chunk: Chunk,
     checkpoint: &mut Checkpoint,
     dry_run: &mut DryRunState,
@@ -260,6 +302,7 @@ async fn commit_chunk(
         customers_created: checkpoint.customers_created + prepared.customers_created,
     };
     let write = ChunkWrite {
+        present,
         job_id: job.id.clone(),
         worker_id: control.worker_id().to_string(),
         user_id: job.user_id,

@@ -23,12 +23,33 @@ pub struct RowError {
 }
 
 impl RowError {
+    /// Creates an error. A NUL character in the value or message is written
+    /// as `\0`, because PostgreSQL's text columns cannot store it.
     pub fn new(field: &str, value: impl Into<String>, message: impl Into<String>) -> Self {
         RowError {
             field: field.to_string(),
-            value: value.into(),
-            message: message.into(),
+            value: without_nul(value.into()),
+            message: without_nul(message.into()),
         }
+    }
+}
+
+/// Longest value or message of one error, in characters. The report and
+/// the failed-rows file keep a row's original values whole; a message about
+/// a workbook's merged ranges, say, can otherwise run to megabytes per row.
+const MAX_ERROR_CHARS: usize = 1_000;
+
+/// Writes each NUL character of `text` as the two characters `\0`, and
+/// cuts it after [`MAX_ERROR_CHARS`] characters.
+pub fn without_nul(text: String) -> String {
+    let text = if text.contains('\0') {
+        text.replace('\0', "\\0")
+    } else {
+        text
+    };
+    match text.char_indices().nth(MAX_ERROR_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text,
     }
 }
 
@@ -162,6 +183,13 @@ impl<'a> RowReader<'a> {
         parse: impl FnOnce(&RawValue) -> FieldResult<T>,
     ) -> Option<T> {
         let raw = self.raw(name);
+        if let RawValue::Text(text) = raw
+            && text.contains('\0')
+        {
+            let message = "contains a NUL character (byte 0), which no field accepts; remove it";
+            self.errors.push(RowError::new(name, text.clone(), message));
+            return None;
+        }
         match parse(raw) {
             Ok(value) => Some(value),
             Err(error) => {
@@ -417,6 +445,19 @@ mod tests {
         assert_eq!(customer.email, "ana@example.test");
         assert_eq!(customer.name, "=Ana");
         assert_eq!(customer.country.as_deref(), Some("PT"));
+    }
+
+    #[test]
+    fn nul_characters_are_rejected_and_escaped() {
+        let errors = check(
+            Dataset::Customers,
+            &["email", "name"],
+            &["a@example.test", "A\0B"],
+        )
+        .unwrap_err();
+        assert_eq!(errors[0].field, "name");
+        assert_eq!(errors[0].value, "A\\0B");
+        assert!(errors[0].message.contains("NUL"), "{}", errors[0].message);
     }
 
     #[test]

@@ -119,8 +119,23 @@ pub enum DatasetRows {
     Items(Vec<ItemRow>),
 }
 
+/// Which optional columns the file has. An upsert leaves a stored value
+/// alone when its column is absent, so a file of emails and names does not
+/// erase the customers' phone numbers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Present {
+    pub company: bool,
+    pub phone: bool,
+    pub country: bool,
+    pub city: bool,
+    pub postal_code: bool,
+    pub description: bool,
+    pub active: bool,
+}
+
 /// Everything one chunk commits.
 pub struct ChunkWrite {
+    pub present: Present,
     pub job_id: String,
     pub worker_id: String,
     pub user_id: i64,
@@ -219,11 +234,11 @@ macro_rules! chunk_body {
                     .do_update()
                     .set((
                         customers::name.eq(excluded(customers::name)),
-                        customers::company.eq(excluded(customers::company)),
-                        customers::phone.eq(excluded(customers::phone)),
-                        customers::country.eq(excluded(customers::country)),
-                        customers::city.eq(excluded(customers::city)),
-                        customers::postal_code.eq(excluded(customers::postal_code)),
+                        customers::company.eq(case_when($w.present.company.into_sql::<Bool>(), excluded(customers::company)).otherwise(customers::company)),
+                        customers::phone.eq(case_when($w.present.phone.into_sql::<Bool>(), excluded(customers::phone)).otherwise(customers::phone)),
+                        customers::country.eq(case_when($w.present.country.into_sql::<Bool>(), excluded(customers::country)).otherwise(customers::country)),
+                        customers::city.eq(case_when($w.present.city.into_sql::<Bool>(), excluded(customers::city)).otherwise(customers::city)),
+                        customers::postal_code.eq(case_when($w.present.postal_code.into_sql::<Bool>(), excluded(customers::postal_code)).otherwise(customers::postal_code)),
                         customers::updated_at.eq(excluded(customers::updated_at)),
                     ))
                     .execute($c)$(.$wait)?? as u64;
@@ -235,10 +250,10 @@ macro_rules! chunk_body {
                     .do_update()
                     .set((
                         products::name.eq(excluded(products::name)),
-                        products::description.eq(excluded(products::description)),
+                        products::description.eq(case_when($w.present.description.into_sql::<Bool>(), excluded(products::description)).otherwise(products::description)),
                         products::price_minor.eq(excluded(products::price_minor)),
                         products::currency.eq(excluded(products::currency)),
-                        products::active.eq(excluded(products::active)),
+                        products::active.eq(case_when($w.present.active.into_sql::<Bool>(), excluded(products::active)).otherwise(products::active)),
                         products::updated_at.eq(excluded(products::updated_at)),
                     ))
                     .execute($c)$(.$wait)?? as u64;
@@ -278,7 +293,7 @@ macro_rules! chunk_body {
                     .do_update()
                     .set((
                         order_items::product_sku.eq(excluded(order_items::product_sku)),
-                        order_items::description.eq(excluded(order_items::description)),
+                        order_items::description.eq(case_when($w.present.description.into_sql::<Bool>(), excluded(order_items::description)).otherwise(order_items::description)),
                         order_items::quantity.eq(excluded(order_items::quantity)),
                         order_items::unit_price_minor.eq(excluded(order_items::unit_price_minor)),
                         order_items::total_minor.eq(excluded(order_items::total_minor)),
@@ -338,7 +353,10 @@ pub async fn commit(conn: &mut Conn, write: ChunkWrite) -> Result<ChunkCounts, W
 }
 
 mod postgres {
+    use diesel::IntoSql;
+    use diesel::dsl::case_when;
     use diesel::result::Error;
+    use diesel::sql_types::Bool;
     use diesel::upsert::excluded;
     use diesel::{ExpressionMethods, QueryDsl};
     use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -394,7 +412,10 @@ mod postgres {
 }
 
 mod sqlite {
+    use diesel::IntoSql;
+    use diesel::dsl::case_when;
     use diesel::result::Error;
+    use diesel::sql_types::Bool;
     use diesel::upsert::excluded;
     use diesel::{Connection, ExpressionMethods, QueryDsl, RunQueryDsl, SqliteConnection};
 

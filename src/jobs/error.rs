@@ -21,15 +21,15 @@ pub enum JobError {
 impl JobError {
     pub fn retryable(message: &str, detail: impl ToString) -> Self {
         JobError::Retryable {
-            message: message.to_string(),
-            detail: detail.to_string(),
+            message: storable(message),
+            detail: storable(&detail.to_string()),
         }
     }
 
     pub fn final_error(message: &str, detail: impl ToString) -> Self {
         JobError::Final {
-            message: message.to_string(),
-            detail: detail.to_string(),
+            message: storable(message),
+            detail: storable(&detail.to_string()),
         }
     }
 
@@ -40,6 +40,22 @@ impl JobError {
             JobError::LeaseLost => "The job moved to another worker.",
         }
     }
+}
+
+/// Longest message kept with a job, in characters; a file's header can be
+/// megabytes long, and the message is shown in every listing of jobs.
+const MAX_MESSAGE_CHARS: usize = 2_000;
+
+/// Returns text that a job row can store: NUL characters written as `\0`,
+/// which PostgreSQL's text columns cannot hold, and cut after
+/// [`MAX_MESSAGE_CHARS`] characters.
+fn storable(text: &str) -> String {
+    let escaped = text.replace('\0', "\\0");
+    if escaped.chars().count() <= MAX_MESSAGE_CHARS {
+        return escaped;
+    }
+    let head: String = escaped.chars().take(MAX_MESSAGE_CHARS).collect();
+    format!("{head}…")
 }
 
 impl From<DbError> for JobError {

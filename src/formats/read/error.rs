@@ -69,6 +69,18 @@ pub enum ReadError {
     )]
     TooManyEntries { limit: usize },
 
+    #[error(
+        "the workbook's shared strings expand to more than {} bytes, which is more text than Ferry holds in memory; split the workbook into smaller ones",
+        grouped(*.limit)
+    )]
+    TooManySharedStrings { limit: u64 },
+
+    #[error(
+        "a cell of the workbook holds more than {} bytes of XML text; shorten it",
+        grouped(*.limit)
+    )]
+    CellTooLong { limit: u64 },
+
     #[error("the XLSX file is damaged or truncated: {0}")]
     Xlsx(String),
 

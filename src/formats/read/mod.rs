@@ -116,6 +116,9 @@ pub struct ReadLimits {
     pub max_decompressed_bytes: u64,
     /// Maximum number of entries in the ZIP archive of an XLSX file.
     pub max_zip_entries: usize,
+    /// Maximum uncompressed size of an XLSX file's shared-strings part,
+    /// which calamine reads into memory whole.
+    pub max_shared_strings_bytes: u64,
 }
 
 impl Default for ReadLimits {
@@ -125,6 +128,7 @@ impl Default for ReadLimits {
             max_columns: 1_000,
             max_decompressed_bytes: 1024 * 1024 * 1024,
             max_zip_entries: 10_000,
+            max_shared_strings_bytes: 128 * 1024 * 1024,
         }
     }
 }

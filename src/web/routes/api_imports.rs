@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::app::AppContext;
+use crate::db::DbError;
 use crate::formats::read::SourceFormat;
 use crate::import::{ImportRequest, ImportSpec, format_name, report};
 use crate::jobs::queue::{self, Enqueued, NewJob};
@@ -204,7 +205,18 @@ pub async fn resume(
 pub async fn resume_job(context: &AppContext, user_id: i64, id: &str) -> Result<Job, AppError> {
     let job = owned_job(context, user_id, id, Some(JobKind::Import)).await?;
     let mut conn = context.db.conn().await?;
-    let resumed = queue::resume(&mut conn, &job.id).await?;
+    let resumed = match queue::resume(&mut conn, &job.id).await {
+        Err(DbError::Query(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ))) => {
+            return Err(AppError::Conflict(
+                "An identical import of the same file is running. Wait for it to finish, or cancel it, then resume this one."
+                    .to_string(),
+            ));
+        }
+        other => other?,
+    };
     if !resumed {
         return Err(AppError::Conflict(format!(
             "This import is {}; only a failed or cancelled import can be resumed.",

@@ -47,6 +47,12 @@ fn validate(request: &UploadRequest, limit: u64) -> Result<(String, i64, String)
             "is required, such as orders.csv",
         ));
     }
+    if filename.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            "filename",
+            "contains a control character, such as a NUL or a line break; send the name as it is shown",
+        ));
+    }
     if filename.chars().count() > MAX_FILENAME_CHARS {
         return Err(AppError::invalid(
             "filename",

@@ -25,6 +25,11 @@ const CHUNK_BYTES: usize = 64 * 1024;
 /// Checks the archive in `file` against `limits` and returns the file,
 /// rewound, for calamine to read.
 pub(super) fn check_archive(file: File, limits: &ReadLimits) -> Result<File, ReadError> {
+    let compressed = file.metadata().map(|meta| meta.len()).unwrap_or(u64::MAX);
+    let limits = &ReadLimits {
+        max_decompressed_bytes: inflation_limit(compressed, limits.max_decompressed_bytes),
+        ..*limits
+    };
     let mut reader = BufReader::new(file);
     reject_compound_file(&mut reader)?;
 
@@ -37,6 +42,24 @@ pub(super) fn check_archive(file: File, limits: &ReadLimits) -> Result<File, Rea
     file.rewind()
         .map_err(|error| damaged(ZipError::Io(error)))?;
     Ok(file)
+}
+
+/// Largest ratio of inflated to compressed bytes of a workbook above the
+/// floor below. Workbooks that spreadsheet programs write inflate to about
+/// 5 to 15 times their size; a zip bomb's ratio is in the hundreds.
+const MAX_INFLATION_RATIO: u64 = 100;
+
+/// Inflated bytes that any workbook may reach, whatever its ratio.
+const INFLATION_FLOOR: u64 = 64 * 1024 * 1024;
+
+/// Returns the decompressed-size limit of a workbook of `compressed`
+/// bytes: `configured`, lowered to 100 times the file's size but never
+/// below 64 MiB, so that a 500 KB file cannot inflate to hundreds of MiB.
+fn inflation_limit(compressed: u64, configured: u64) -> u64 {
+    let by_ratio = compressed
+        .saturating_mul(MAX_INFLATION_RATIO)
+        .max(INFLATION_FLOOR);
+    configured.min(by_ratio)
 }
 
 /// Maps a zip error to the error for a damaged workbook.
@@ -99,11 +122,84 @@ fn scan_entries<R: Read + Seek>(
     let mut budget = Budget::new(limits.max_decompressed_bytes);
     let mut chunk = vec![0u8; CHUNK_BYTES];
 
+    // XML escapes can make a cell's text longer than its value, so a run
+    // is allowed twice the field limit before the workbook is rejected. A
+    // run also counts the inside of a tag, so it is never below 16 KiB.
+    let max_run = (2 * limits.max_field_bytes as u64).max(16 * 1024);
     for index in 0..archive.len() {
         let entry = archive.by_index(index).map_err(damaged)?;
-        scan_part(entry, &mut budget, &mut chunk)?;
+        let shared_strings = entry
+            .name()
+            .is_ok_and(|name| name.eq_ignore_ascii_case("xl/sharedStrings.xml"));
+        let mut text = TextRuns::new(max_run);
+        let part_limit = shared_strings.then_some(limits.max_shared_strings_bytes);
+        scan_part_checked(entry, &mut budget, &mut chunk, &mut text, part_limit)?;
     }
     Ok(())
+}
+
+/// The longest run of bytes without a `<` seen so far in one part: an
+/// upper bound on the text of its longest cell, which calamine holds in
+/// memory whole before any field limit applies.
+struct TextRuns {
+    current: u64,
+    limit: u64,
+}
+
+impl TextRuns {
+    fn new(limit: u64) -> Self {
+        TextRuns { current: 0, limit }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) -> Result<(), ReadError> {
+        for byte in bytes {
+            if *byte == b'<' {
+                self.current = 0;
+                continue;
+            }
+            self.current += 1;
+            if self.current > self.limit {
+                return Err(ReadError::CellTooLong { limit: self.limit });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads one part to its end, charging its bytes to `budget` and rejecting
+/// a DOCTYPE declaration (split across chunks too, since each search covers
+/// the end of the previous chunk). It also rejects a run of text over
+/// the limit of `text`, and a part larger than `part_limit` bytes.
+fn scan_part_checked(
+    mut part: impl Read,
+    budget: &mut Budget,
+    chunk: &mut [u8],
+    text: &mut TextRuns,
+    part_limit: Option<u64>,
+) -> Result<(), ReadError> {
+    let mut finder = DoctypeFinder::new();
+    let mut size: u64 = 0;
+
+    loop {
+        let count = part
+            .read(chunk)
+            .map_err(|error| damaged(ZipError::Io(error)))?;
+        if count == 0 {
+            return Ok(());
+        }
+
+        budget.spend(count)?;
+        size += count as u64;
+        if let Some(limit) = part_limit
+            && size > limit
+        {
+            return Err(ReadError::TooManySharedStrings { limit });
+        }
+        if finder.feed(&chunk[..count]) {
+            return Err(ReadError::Doctype);
+        }
+        text.feed(&chunk[..count])?;
+    }
 }
 
 /// Bytes that may still be inflated, shared by all entries of the archive.
@@ -131,27 +227,13 @@ impl Budget {
 /// `budget` and rejecting a DOCTYPE declaration. A declaration split across
 /// two chunks is found because each search also covers the end of the
 /// previous chunk.
+#[cfg(test)]
 pub(super) fn scan_part(
-    mut part: impl Read,
+    part: impl Read,
     budget: &mut Budget,
     chunk: &mut [u8],
 ) -> Result<(), ReadError> {
-    let mut finder = DoctypeFinder::new();
-
-    loop {
-        let count = part
-            .read(chunk)
-            .map_err(|error| damaged(ZipError::Io(error)))?;
-        if count == 0 {
-            return Ok(());
-        }
-
-        budget.spend(count)?;
-
-        if finder.feed(&chunk[..count]) {
-            return Err(ReadError::Doctype);
-        }
-    }
+    scan_part_checked(part, budget, chunk, &mut TextRuns::new(u64::MAX), None)
 }
 
 /// Finds `<!DOCTYPE`, in any letter case, in UTF-8 or UTF-16 text fed to it

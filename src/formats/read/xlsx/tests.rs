@@ -655,3 +655,68 @@ fn password_protected_workbook_is_reported_as_such() {
 
     assert!(matches!(error, ReadError::Encrypted), "{error:?}");
 }
+
+fn limits(field_bytes: usize, shared_strings_bytes: u64) -> ReadOptions {
+    ReadOptions {
+        limits: ReadLimits {
+            max_field_bytes: field_bytes,
+            max_shared_strings_bytes: shared_strings_bytes,
+            ..ReadLimits::default()
+        },
+        ..ReadOptions::default()
+    }
+}
+
+#[test]
+fn long_cell_rejected_before_reading() {
+    let dir = TempDir::new().unwrap();
+    let path = one_sheet(&dir, |sheet| {
+        sheet.write_string(0, 0, "name").unwrap();
+        sheet.write_string(1, 0, "x".repeat(30_000)).unwrap();
+    });
+
+    let error = read_error(&path, &limits(1_000, u64::MAX));
+
+    assert!(
+        matches!(error, ReadError::CellTooLong { limit: 16_384 }),
+        "{error}"
+    );
+}
+
+#[test]
+fn large_shared_strings_rejected() {
+    let dir = TempDir::new().unwrap();
+    let path = one_sheet(&dir, |sheet| {
+        sheet.write_string(0, 0, "name").unwrap();
+        for row in 1..200 {
+            sheet
+                .write_string(row, 0, format!("person number {row}"))
+                .unwrap();
+        }
+    });
+
+    let error = read_error(&path, &limits(1_000_000, 1_000));
+
+    assert!(
+        matches!(error, ReadError::TooManySharedStrings { limit: 1_000 }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("1,000 bytes"), "{error}");
+}
+
+#[test]
+fn small_file_that_inflates_far_is_rejected() {
+    let dir = TempDir::new().unwrap();
+    let row = "<row><c t=\"inlineStr\"><is><t>aaaaaaaaaaaaaaaaaaaa</t></is></c></row>";
+    let sheet_data = row.repeat(2_000_000);
+    let path = hand_written(&dir, "", &sheet_data);
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(size < 1_000_000, "the test workbook is {size} bytes");
+
+    let error = read_error(&path, &ReadOptions::default());
+
+    assert!(
+        matches!(error, ReadError::TooLargeDecompressed { limit } if limit == 100 * size),
+        "{error}"
+    );
+}
