@@ -374,6 +374,22 @@ async fn bad_files_get_clear_messages(backend: Backend) {
         .await;
     assert_eq!(detected["imported"], 1, "{detected}");
 
+    let nul = b"email,name\na@example.test,Ana\nb@example.test,B\x00o\nc@example.test,Cy\n";
+    let job = app
+        .import_file(&token, "customers", "nul.csv", nul, json!({}))
+        .await;
+    assert_eq!(
+        (job["imported"].as_u64(), job["failed"].as_u64()),
+        (Some(2), Some(1)),
+        "{job}"
+    );
+    let errors = all_errors(&app, &token, job["id"].as_str().unwrap()).await;
+    assert_eq!(
+        (errors[0]["row"].as_u64(), errors[0]["field"].as_str()),
+        (Some(3), Some("name"))
+    );
+    assert_eq!(errors[0]["value"], "B\\0o");
+
     let workbook = xlsx_customers(3);
     let truncated = &workbook[..workbook.len() / 2];
     let broken = app
@@ -600,6 +616,56 @@ async fn reader_options_and_warnings_apply(backend: Backend) {
     );
 }
 
+async fn absent_columns_keep_stored_values(backend: Backend) {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use ferry::db::schema::{customers, products};
+
+    let app = TestApp::spawn(backend).await;
+    let (user_id, token) = app.user_with_token("ana@example.test").await;
+    let full = "email,name,company,phone,country,city,postal_code\nkeep@example.test,Keep,Acme,+351 912,PT,Lisboa,1000-001\n";
+    app.import_file(&token, "customers", "full.csv", full.as_bytes(), json!({}))
+        .await;
+    let renamed = "email,name\nkeep@example.test,Keep Renamed\n";
+    let job = app
+        .import_file(
+            &token,
+            "customers",
+            "names.csv",
+            renamed.as_bytes(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(job["imported"], 1, "{job}");
+
+    let mut conn = app.context.db.conn().await.unwrap();
+    let stored: (String, Option<String>, Option<String>, Option<String>) =
+        ferry::with_conn!(&mut conn, c => customers::table
+        .filter(customers::user_id.eq(user_id))
+        .select((customers::name, customers::company, customers::country, customers::postal_code))
+        .first(c)
+        .await)
+        .unwrap();
+    assert_eq!(stored.0, "Keep Renamed");
+    assert_eq!(stored.1.as_deref(), Some("Acme"));
+    assert_eq!(stored.2.as_deref(), Some("PT"));
+    assert_eq!(stored.3.as_deref(), Some("1000-001"));
+
+    let product = "sku,name,description,price,currency,active\nP-1,Mug,Blue,5.00,EUR,no\n";
+    app.import_file(&token, "products", "p.csv", product.as_bytes(), json!({}))
+        .await;
+    let priced = "sku,name,price,currency\nP-1,Mug,6.00,EUR\n";
+    app.import_file(&token, "products", "p2.csv", priced.as_bytes(), json!({}))
+        .await;
+    let stored: (i64, bool, Option<String>) = ferry::with_conn!(&mut conn, c => products::table
+        .filter(products::user_id.eq(user_id))
+        .select((products::price_minor, products::active, products::description))
+        .first(c)
+        .await)
+    .unwrap();
+    assert_eq!(stored, (600, false, Some("Blue".to_string())));
+}
+
 on_both_backends!(
     import_reports_every_invalid_row_and_fixes_import,
     orders_create_customers_and_items_need_orders,
@@ -608,4 +674,5 @@ on_both_backends!(
     cancelled_import_keeps_chunks_and_resumes,
     spreadsheet_files_import,
     reader_options_and_warnings_apply,
+    absent_columns_keep_stored_values,
 );
