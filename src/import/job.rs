@@ -128,16 +128,11 @@ async fn source_file(
 }
 
 async fn detect_format(path: &std::path::Path, filename: &str) -> Result<SourceFormat, JobError> {
-    use tokio::io::AsyncReadExt;
+    let detected = crate::formats::read::detect_file(path, filename)
+        .await
+        .map_err(|e| JobError::retryable("The uploaded file could not be read.", e))?;
 
-    let unreadable =
-        |e: std::io::Error| JobError::retryable("The uploaded file could not be read.", e);
-    let mut file = tokio::fs::File::open(path).await.map_err(unreadable)?;
-    let mut first = vec![0; 512];
-    let length = file.read(&mut first).await.map_err(unreadable)?;
-    first.truncate(length);
-
-    SourceFormat::detect(filename, &first).ok_or_else(|| {
+    detected.ok_or_else(|| {
         JobError::final_error(
             &format!("{filename:?} is not a format Ferry imports. Upload a CSV, XLSX, JSON or NDJSON file."),
             "unknown format",

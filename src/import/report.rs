@@ -171,20 +171,37 @@ async fn publish_report(
     drop(sender);
     let written = writer.await;
     let key = format!("imports/{}/{}/report.json", job.user_id, job.id);
+    publish_written(context, &path, key, paged, written, "report").await
+}
+
+/// Publishes the scratch file at `path` under `key` once both the database
+/// pages and the writer thread succeeded, and deletes the scratch file
+/// whatever happened. `what` names the file in messages.
+async fn publish_written(
+    context: &AppContext,
+    path: &Path,
+    key: String,
+    paged: Result<(), JobError>,
+    written: Result<std::io::Result<()>, tokio::task::JoinError>,
+    what: &str,
+) -> Result<String, JobError> {
     let published = match (paged, written) {
         (Ok(()), Ok(Ok(()))) => context
             .storage
-            .publish(&path, &key)
+            .publish(path, &key)
             .await
             .map_err(JobError::from),
         (Err(error), _) => Err(error),
         (_, Ok(Err(error))) => Err(JobError::retryable(
-            "The report could not be written.",
+            &format!("The {what} could not be written."),
             error,
         )),
-        (_, Err(error)) => Err(JobError::retryable("The report writer stopped.", error)),
+        (_, Err(error)) => Err(JobError::retryable(
+            &format!("The {what} writer stopped."),
+            error,
+        )),
     };
-    remove(&path).await;
+    remove(path).await;
     published.map(|_| key)
 }
 
@@ -290,24 +307,7 @@ async fn publish_failed_rows(
     drop(sender);
     let written = writer.await;
     let key = format!("imports/{}/{}/failed-rows.{extension}", job.user_id, job.id);
-    let published = match (paged, written) {
-        (Ok(()), Ok(Ok(()))) => context
-            .storage
-            .publish(&path, &key)
-            .await
-            .map_err(JobError::from),
-        (Err(error), _) => Err(error),
-        (_, Ok(Err(error))) => Err(JobError::retryable(
-            "The failed-rows file could not be written.",
-            error,
-        )),
-        (_, Err(error)) => Err(JobError::retryable(
-            "The failed-rows writer stopped.",
-            error,
-        )),
-    };
-    remove(&path).await;
-    published.map(|_| key)
+    publish_written(context, &path, key, paged, written, "failed-rows file").await
 }
 
 async fn page_failed_rows(

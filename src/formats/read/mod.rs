@@ -154,12 +154,28 @@ impl SourceFormat {
         if has_foreign_extension(file_name) {
             return None;
         }
-        // A ZIP archive cannot be CSV or JSON text, whatever its name says.
+        // A ZIP archive cannot be CSV or JSON text, whatever its name.
         if first_bytes.starts_with(b"PK\x03\x04") {
             return Some(SourceFormat::Xlsx);
         }
         from_extension(file_name).or_else(|| sniff(first_bytes))
     }
+}
+
+/// Bytes read from the start of a file to detect its format.
+const SNIFF_BYTES: usize = 512;
+
+/// Reads the first bytes of the file at `path` and detects its format as
+/// [`SourceFormat::detect`] does; `Ok(None)` means no format Ferry reads.
+pub async fn detect_file(path: &Path, file_name: &str) -> std::io::Result<Option<SourceFormat>> {
+    use tokio::io::AsyncReadExt;
+
+    let mut file = tokio::fs::File::open(path).await?;
+    let mut first = vec![0; SNIFF_BYTES];
+    let length = file.read(&mut first).await?;
+    first.truncate(length);
+
+    Ok(SourceFormat::detect(file_name, &first))
 }
 
 fn from_extension(file_name: &str) -> Option<SourceFormat> {

@@ -57,20 +57,15 @@ async fn checked_upload(
 }
 
 async fn detect(context: &AppContext, upload: &Upload) -> Result<SourceFormat, AppError> {
-    use tokio::io::AsyncReadExt;
-
     let path = context
         .storage
         .local_path(&upload.storage_key)?
         .ok_or(AppError::NotFound)?;
-    let mut file = tokio::fs::File::open(&path)
+    let detected = crate::formats::read::detect_file(&path, &upload.filename)
         .await
         .map_err(AppError::internal)?;
-    let mut first = vec![0; 512];
-    let length = file.read(&mut first).await.map_err(AppError::internal)?;
-    first.truncate(length);
 
-    SourceFormat::detect(&upload.filename, &first).ok_or_else(|| {
+    detected.ok_or_else(|| {
         AppError::invalid(
             "format",
             format!(
