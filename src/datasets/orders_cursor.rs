@@ -2,7 +2,7 @@
 //!
 //! Keyset pages cost PostgreSQL an index probe per order for its customer
 //! on every page. A cursor runs the whole export as one query, which the
-//! planner can answer with a hash join over the customers, and each
+//! planner can run as a hash join over the customers, and each
 //! `FETCH` returns the next rows of that single plan. The cursor lives in
 //! the export's REPEATABLE READ transaction, so it reads the same snapshot
 //! as every other query of the export.
@@ -55,7 +55,7 @@ fn timestamp_literal(time: NaiveDateTime) -> String {
 }
 
 /// Builds the cursor's query. `DECLARE` takes no bound parameters, so the
-/// values are written into the text; every one is an integer, a timestamp
+/// values are written into the text. Each is an integer, a timestamp that
 /// Ferry formats, or a known status.
 fn declare_statement(user_id: i64, filters: &ExportFilters) -> String {
     let (start, end) = filters.time_range();
@@ -80,8 +80,8 @@ fn declare_statement(user_id: i64, filters: &ExportFilters) -> String {
     )
 }
 
-/// Opens the cursor inside the current transaction. The planner is told
-/// that every row will be read, so it plans for the whole export rather
+/// Opens the cursor inside the current transaction. `cursor_tuple_fraction`
+/// tells the planner that every row will be read, so it plans for the whole export rather
 /// than for the first page.
 pub async fn open(
     c: &mut AsyncPgConnection,

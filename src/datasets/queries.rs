@@ -39,7 +39,7 @@ impl Cursor {
     }
 }
 
-/// Where the next batch of an export comes from.
+/// The source of an export's next batch.
 pub enum BatchSource {
     /// Keyset pages that continue after the cursor.
     Keyset(Cursor),

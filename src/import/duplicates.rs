@@ -1,9 +1,9 @@
 //! Finds natural keys that repeat within one file.
 //!
 //! Each key is kept as a 64-bit hash with the row that first had it, in an
-//! open-addressing table sized from the record count that the first pass
-//! found, so it never grows while an import runs: about 16 MB for a million
-//! rows, whatever the keys' length. By the birthday bound, a million
+//! open-addressing table sized from the record count of the first pass. The
+//! table does not grow while an import runs, and takes about 16 MB for a
+//! million rows, whatever the keys' length. By the birthday bound, a million
 //! distinct keys share a hash with a chance of about 3 in 100 million, and
 //! such a pair would be reported as a repeat.
 
@@ -58,7 +58,7 @@ impl KeyTracker {
         None
     }
 
-    /// Returns the slot that holds `hash`, or the free slot where it goes.
+    /// Returns the slot that contains `hash`, or the free slot where it goes.
     fn find_slot(&self, hash: u64) -> usize {
         let slots = self.hashes.len();
         let mut slot = (hash % slots as u64) as usize;

@@ -34,9 +34,9 @@ impl RowError {
     }
 }
 
-/// Longest value or message of one error, in characters. The report and
-/// the failed-rows file keep a row's original values whole; a message about
-/// a workbook's merged ranges, say, can otherwise run to megabytes per row.
+/// Maximum length of an error's value or message, in characters. The
+/// failed-rows file keeps a row's original values whole. Without the cut, a
+/// message about a workbook's merged ranges can run to megabytes per row.
 const MAX_ERROR_CHARS: usize = 1_000;
 
 /// Writes each NUL character of `text` as the two characters `\0`, and

@@ -207,8 +207,8 @@ pub fn match_headers(
     Ok(ColumnMap { columns, unknown })
 }
 
-/// Longest header quoted in full in a message; a binary file read as text
-/// can have a "header" of thousands of bytes.
+/// Maximum length of a header quoted in a message, in characters. A binary
+/// file read as text can have a "header" of thousands of bytes.
 const SHOWN_HEADER_CHARS: usize = 40;
 
 /// Returns a header as a message shows it: control characters escaped, so

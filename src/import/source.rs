@@ -194,7 +194,7 @@ fn check(
     row: u64,
 ) -> Result<Record, Vec<RowError>> {
     // A record the reader could not parse at all, such as a line of
-    // broken JSON, has no values; its fields' "is required" errors would
+    // broken JSON, has no values. Its fields' "is required" errors would
     // only repeat the reader's note.
     if let Some(note) = note
         && values.iter().all(|value| *value == RawValue::Empty)

@@ -119,7 +119,7 @@ pub enum DatasetRows {
     Items(Vec<ItemRow>),
 }
 
-/// Which optional columns the file has. An upsert leaves a stored value
+/// Flags for the optional columns that the file has. An upsert leaves a stored value
 /// alone when its column is absent, so a file of emails and names does not
 /// erase the customers' phone numbers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

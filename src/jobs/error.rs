@@ -42,7 +42,7 @@ impl JobError {
     }
 }
 
-/// Longest message kept with a job, in characters; a file's header can be
+/// Maximum length of a job's message, in characters. A file's header can be
 /// megabytes long, and the message is shown in every listing of jobs.
 const MAX_MESSAGE_CHARS: usize = 2_000;
 

@@ -31,7 +31,7 @@ fn json_config() -> web::JsonConfig {
 
 /// Turns a malformed query string or form into Ferry's own error: JSON
 /// under `/api/`, the error page elsewhere. A download or upload link whose
-/// query does not parse is answered like any other broken link.
+/// query does not parse gets the same 403 as any other broken link.
 fn request_error(path: &str, detail: String) -> actix_web::Error {
     if path.starts_with("/api/") {
         return ApiError(AppError::invalid("query", detail)).into();

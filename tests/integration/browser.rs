@@ -1,7 +1,7 @@
-//! The pages in headless Chromium: sign in, start a CSV export, watch the
-//! progress bar reach 100% over SSE and download the file; upload a file
-//! with errors, read the counts and the error table, and download the
-//! failed rows.
+//! The pages in headless Chromium. One test starts a CSV export, watches
+//! the progress bar reach 100% over SSE and downloads the file. Another
+//! uploads a file with errors, reads the counts and the error table, and
+//! downloads the failed rows.
 
 use std::time::{Duration, Instant};
 

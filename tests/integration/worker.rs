@@ -134,8 +134,8 @@ async fn sigterm_releases_job_without_spending_attempt(backend: Backend) {
     assert_eq!(done["rowCount"], 12_000);
 }
 
-/// The crash test: SIGKILL in the middle of a 200,000-row import,
-/// then a new worker, and every valid row exactly once.
+/// SIGKILL in the middle of a 200,000-row import, then a new worker: every
+/// valid row ends up stored exactly once.
 async fn killed_worker_import_ends_with_each_row_once(backend: Backend) {
     let app = TestApp::spawn_with(backend, &["--workers", "0"]).await;
     let (user_id, token) = app.user_with_token("ana@example.test").await;

@@ -139,7 +139,7 @@ fn scan_entries<R: Read + Seek>(
 }
 
 /// The longest run of bytes without a `<` seen so far in one part: an
-/// upper bound on the text of its longest cell, which calamine holds in
+/// upper bound on the text of its longest cell, which calamine keeps in
 /// memory whole before any field limit applies.
 struct TextRuns {
     current: u64,
