@@ -6,6 +6,7 @@
 
 mod cell;
 mod csv;
+pub mod encode;
 mod error;
 mod json;
 pub mod read;

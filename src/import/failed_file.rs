@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use tokio::sync::mpsc;
 
 use super::schema::{ERROR_COLUMN, header_key};
-use crate::formats::read::SourceFormat;
+use crate::formats::encode::EncodingWriter;
+use crate::formats::read::{CsvDialect, SourceFormat};
 
 /// Pages of failed rows: the original values and the error text.
 pub type FailedPage = Vec<(Vec<Value>, String)>;
@@ -33,15 +34,17 @@ fn columns(headers: &[String]) -> Columns {
     Columns { names, sources }
 }
 
+/// Writes the failed rows to `path`. A CSV file gets the upload's
+/// delimiter and encoding when `dialect` has them.
 pub fn write(
-    format: SourceFormat,
+    (format, dialect): (SourceFormat, Option<CsvDialect>),
     path: &Path,
     headers: &[String],
     receiver: mpsc::Receiver<FailedPage>,
 ) -> std::io::Result<()> {
     let columns = columns(headers);
     match format {
-        SourceFormat::Csv => write_csv(path, &columns, receiver),
+        SourceFormat::Csv => write_csv(path, dialect, &columns, receiver),
         SourceFormat::Json => write_json(path, &columns, receiver, false),
         SourceFormat::Ndjson => write_json(path, &columns, receiver, true),
         SourceFormat::Xlsx => write_xlsx(path, &columns, receiver).map_err(std::io::Error::other),
@@ -79,10 +82,20 @@ fn number_text(number: &serde_json::Number) -> String {
 
 fn write_csv(
     path: &Path,
+    dialect: Option<CsvDialect>,
     columns: &Columns,
     mut receiver: mpsc::Receiver<FailedPage>,
 ) -> std::io::Result<()> {
-    let mut writer = csv::Writer::from_path(path)?;
+    let dialect = dialect.unwrap_or(CsvDialect {
+        delimiter: b',',
+        encoding: encoding_rs::UTF_8,
+        bom: false,
+    });
+    let file = BufWriter::new(std::fs::File::create(path)?);
+    let output = EncodingWriter::new(file, dialect.encoding, dialect.bom)?;
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(dialect.delimiter)
+        .from_writer(output);
     writer.write_record(&columns.names)?;
     while let Some(page) = receiver.blocking_recv() {
         for (values, error) in page {

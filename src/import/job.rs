@@ -8,7 +8,7 @@ use super::checkpoint::Checkpoint;
 use super::prepare::{self, DryRunState};
 use super::report;
 use super::schema::{ColumnMap, HeaderError};
-use super::source::{self, Chunk, Preflight, SourceError, SourceFile};
+use super::source::{self, Chunk, Preflight, Produced, SourceError, SourceFile};
 use super::spec::ImportSpec;
 use super::write::{self, ChunkWrite, Present, WriteError};
 use crate::app::AppContext;
@@ -23,7 +23,7 @@ const QUEUED_CHUNKS: usize = 2;
 /// End state of the chunk loop.
 enum LoopEnd {
     /// Every record was read; carries the file's final headers.
-    Done(Vec<String>),
+    Done(Produced),
     Stopped(Flow),
 }
 
@@ -44,7 +44,7 @@ pub async fn run(
         .set_total(checkpoint.processed as i64, Some(total))
         .await?
     {
-        return Ok(stopped(flow, &checkpoint, &spec));
+        return Ok(stopped(flow, &checkpoint, preflight.total, &spec));
     }
     let warnings = report::unknown_column_warnings(&preflight.map.unknown);
 
@@ -59,25 +59,30 @@ pub async fn run(
     )
     .await?;
     match end {
-        LoopEnd::Done(headers) => {
+        LoopEnd::Done(produced) => {
             let finished = report::Finished {
                 spec: &spec,
                 format: file.format,
                 upload: &upload,
                 checkpoint: &checkpoint,
-                headers: &headers,
+                headers: &produced.headers,
+                dialect: produced.dialect,
                 warnings: &warnings,
             };
             report::finish(context, job, finished).await
         }
-        LoopEnd::Stopped(flow) => Ok(stopped(flow, &checkpoint, &spec)),
+        LoopEnd::Stopped(flow) => Ok(stopped(flow, &checkpoint, preflight.total, &spec)),
     }
 }
 
-fn stopped(flow: Flow, checkpoint: &Checkpoint, spec: &ImportSpec) -> JobOutcome {
+fn stopped(flow: Flow, checkpoint: &Checkpoint, total: u64, spec: &ImportSpec) -> JobOutcome {
     match flow {
         Flow::Cancel => JobOutcome::Cancelled {
-            result: Some(report::counts_json(checkpoint, spec.options.dry_run)),
+            result: Some(report::counts_json(
+                checkpoint,
+                Some(total),
+                spec.options.dry_run,
+            )),
         },
         _ => JobOutcome::Released,
     }
@@ -162,6 +167,9 @@ fn source_failure(error: SourceError) -> JobError {
         SourceError::Header(HeaderError::Duplicate { field, .. }) => {
             format!("two columns hold the field {field}")
         }
+        SourceError::Header(HeaderError::MappedColumnAbsent { .. }) => {
+            "the mapping names a column the file lacks".to_string()
+        }
         SourceError::Read(_) | SourceError::NoRows => error.to_string(),
     };
     JobError::final_error(&error.to_string(), detail)
@@ -195,7 +203,7 @@ async fn import_chunks(
     let produced = producer
         .await
         .map_err(|e| JobError::retryable("The file reader stopped unexpectedly.", e))?;
-    Ok(end.unwrap_or(LoopEnd::Done(produced.headers)))
+    Ok(end.unwrap_or(LoopEnd::Done(produced)))
 }
 
 /// Commits each chunk the reader sends; returns how the job was stopped,

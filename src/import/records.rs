@@ -4,14 +4,14 @@
 use chrono::NaiveDateTime;
 
 use super::fields::{
-    self, DecimalSeparator, FieldResult, display_raw, optional, parse_bool, parse_country,
-    parse_currency, parse_decimal, parse_email, parse_integer, parse_one_of, parse_required,
+    self, DecimalSeparator, FieldResult, display_raw, optional, parse_amount, parse_bool,
+    parse_country, parse_currency, parse_email, parse_integer, parse_one_of, parse_required,
     parse_text, parse_timestamp, to_minor_units,
 };
 use super::schema::ColumnMap;
 use crate::datasets::{Dataset, ORDER_STATUSES};
 use crate::formats::read::RawValue;
-use crate::money::format_minor;
+use crate::money::{format_minor, minor_unit_digits};
 
 /// One error of one row, as the report shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -222,7 +222,8 @@ impl<'a> RowReader<'a> {
             if !required && fields::is_blank(raw) {
                 return Ok(None);
             }
-            let decimal = parse_decimal(raw, separator)?;
+            let places = currency.map_or(2, minor_unit_digits);
+            let decimal = parse_amount(raw, separator, places)?;
             match currency {
                 Some(code) => to_minor_units(decimal, code).map(Some),
                 None => Ok(Some(0)),
@@ -230,9 +231,20 @@ impl<'a> RowReader<'a> {
         })
     }
 
-    fn finish<T>(self, record: Option<T>) -> Result<T, Vec<RowError>> {
+    fn finish<T>(mut self, record: Option<T>) -> Result<T, Vec<RowError>> {
         match record {
             Some(record) if self.errors.is_empty() => Ok(record),
+            None if self.errors.is_empty() => {
+                // Every field check that leaves a value out also reports it,
+                // so reaching this is a gap in the checks. The row still fails
+                // with a message.
+                self.errors.push(RowError::new(
+                    ROW_FIELD,
+                    "",
+                    "could not be read; check its values against the dataset's columns",
+                ));
+                Err(self.errors)
+            }
             _ => Err(self.errors),
         }
     }
@@ -373,7 +385,17 @@ fn item(mut row: RowReader<'_>) -> Result<ItemRecord, Vec<RowError>> {
     let created_at = row.timestamp("created_at");
 
     let expected = match (quantity, unit_price) {
-        (Some(quantity), Some(Some(price))) => price.checked_mul(quantity),
+        (Some(quantity), Some(Some(price))) => {
+            let product = price.checked_mul(quantity);
+            if product.is_none() {
+                row.errors.push(RowError::new(
+                    "quantity",
+                    quantity.to_string(),
+                    "quantity times unit price is too large to store; check both values",
+                ));
+            }
+            product
+        }
         _ => None,
     };
     if let (Some(Some(total)), Some(expected), Some(code)) = (total, expected, currency.as_deref())
@@ -526,6 +548,54 @@ mod tests {
         };
         assert_eq!(item.total_minor, 450);
         assert_eq!(item.line_number, 2);
+    }
+
+    #[test]
+    fn three_place_amount_reads_decimal() {
+        let headers = [
+            "order_number",
+            "line_number",
+            "sku",
+            "quantity",
+            "unit_price",
+            "currency",
+        ];
+        let Record::Item(item) = check(
+            Dataset::OrderItems,
+            &headers,
+            &["A-1", "1", "SKU-1", "2", "1.250", "KWD"],
+        )
+        .unwrap() else {
+            panic!("not an item");
+        };
+
+        assert_eq!(item.unit_price_minor, 1250);
+        assert_eq!(item.total_minor, 2500);
+    }
+
+    #[test]
+    fn item_total_overflow_reported() {
+        let headers = [
+            "order_number",
+            "line_number",
+            "sku",
+            "quantity",
+            "unit_price",
+            "currency",
+        ];
+        let errors = check(
+            Dataset::OrderItems,
+            &headers,
+            &["A-1", "1", "SKU-1", "1000000", "99999999999999.00", "EUR"],
+        )
+        .unwrap_err();
+
+        assert_eq!(field_error_names(&errors), ["quantity"]);
+        assert!(
+            errors[0].message.contains("too large"),
+            "{}",
+            errors[0].message
+        );
     }
 
     #[test]

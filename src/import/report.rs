@@ -16,7 +16,7 @@ use super::spec::{ImportSpec, format_name};
 use crate::app::AppContext;
 use crate::db::schema::{import_errors, import_failed_rows};
 use crate::db::{Conn, DbError};
-use crate::formats::read::SourceFormat;
+use crate::formats::read::{CsvDialect, SourceFormat};
 use crate::jobs::{Job, JobError, JobOutcome};
 use crate::links::{self, Purpose};
 use crate::mail::ImportFinished;
@@ -43,9 +43,13 @@ pub fn unknown_column_warnings(unknown: &[String]) -> Vec<String> {
 }
 
 /// Returns the counts of an import so far, as the job's result keeps them.
-pub fn counts_json(checkpoint: &Checkpoint, dry_run: bool) -> Value {
+/// Returns the counts of an import. `total` is the file's number of rows,
+/// or `None` before the first pass has counted them. `processedRows` is the
+/// number of rows the import has been through.
+pub fn counts_json(checkpoint: &Checkpoint, total: Option<u64>, dry_run: bool) -> Value {
     json!({
-        "totalRows": checkpoint.processed,
+        "totalRows": total,
+        "processedRows": checkpoint.processed,
         "imported": checkpoint.imported,
         "failed": checkpoint.failed,
         "customersCreated": checkpoint.customers_created,
@@ -60,6 +64,7 @@ pub struct Finished<'a> {
     pub upload: &'a Upload,
     pub checkpoint: &'a Checkpoint,
     pub headers: &'a [String],
+    pub dialect: Option<CsvDialect>,
     pub warnings: &'a [String],
 }
 
@@ -68,7 +73,12 @@ pub async fn finish(
     job: &Job,
     finished: Finished<'_>,
 ) -> Result<JobOutcome, JobError> {
-    let mut result = counts_json(finished.checkpoint, finished.spec.options.dry_run);
+    let checkpoint = finished.checkpoint;
+    let mut result = counts_json(
+        checkpoint,
+        Some(checkpoint.processed),
+        finished.spec.options.dry_run,
+    );
     result["warnings"] = json!(finished.warnings);
     result["format"] = json!(format_name(finished.format));
     result["fileName"] = json!(finished.upload.filename);
@@ -77,7 +87,7 @@ pub async fn finish(
     result["reportKey"] = json!(report_key);
     result["reportFileName"] = json!(format!("{}-report.json", base_name(finished.upload)));
     if finished.checkpoint.failed > 0 {
-        let key = publish_failed_rows(context, job, finished.format, finished.headers).await?;
+        let key = publish_failed_rows(context, job, &finished).await?;
         result["failedRowsKey"] = json!(key);
         result["failedRowsFileName"] = json!(format!(
             "{}-failed-rows.{}",
@@ -291,16 +301,19 @@ fn write_report(
 async fn publish_failed_rows(
     context: &AppContext,
     job: &Job,
-    format: SourceFormat,
-    headers: &[String],
+    finished: &Finished<'_>,
 ) -> Result<String, JobError> {
+    let format = finished.format;
+    let dialect = finished.dialect;
     let extension = format_name(format);
     let path = scratch(context, job, &format!("failed-rows.{extension}"));
     let (sender, receiver) = mpsc::channel::<Vec<(Vec<Value>, String)>>(4);
     let writer = {
         let path = path.clone();
-        let headers = headers.to_vec();
-        tokio::task::spawn_blocking(move || failed_file::write(format, &path, &headers, receiver))
+        let headers = finished.headers.to_vec();
+        tokio::task::spawn_blocking(move || {
+            failed_file::write((format, dialect), &path, &headers, receiver)
+        })
     };
 
     let paged = page_failed_rows(context, &job.id, &sender).await;

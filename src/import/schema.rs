@@ -154,6 +154,11 @@ pub enum HeaderError {
         first: String,
         second: String,
     },
+    #[error(
+        "The mapping names the column {column:?}, but the file has no column with that name. Correct the mapping or the header row. The file's columns are: {}.",
+        .found.join(", ")
+    )]
+    MappedColumnAbsent { column: String, found: Vec<String> },
 }
 
 fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
@@ -168,6 +173,8 @@ pub fn match_headers(
     headers: &[String],
     mapping: &BTreeMap<String, String>,
 ) -> Result<ColumnMap, HeaderError> {
+    check_mapping_columns(headers, mapping)?;
+
     let fields = fields(dataset);
     let mut columns: Vec<Option<usize>> = vec![None; fields.len()];
     let mut unknown = Vec::new();
@@ -205,6 +212,26 @@ pub fn match_headers(
         });
     }
     Ok(ColumnMap { columns, unknown })
+}
+
+/// Checks that each column the mapping names is in the file, so that a
+/// misspelt name is not ignored in silence.
+fn check_mapping_columns(
+    headers: &[String],
+    mapping: &BTreeMap<String, String>,
+) -> Result<(), HeaderError> {
+    let present: std::collections::HashSet<String> = headers
+        .iter()
+        .map(|header| normalize_header(header))
+        .collect();
+
+    match mapping.keys().find(|column| !present.contains(*column)) {
+        Some(column) => Err(HeaderError::MappedColumnAbsent {
+            column: column.clone(),
+            found: headers.iter().map(|header| shown_header(header)).collect(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Maximum length of a header quoted in a message, in characters. A binary
@@ -310,6 +337,21 @@ mod tests {
         assert!(text.contains("PK\\u{3}\\u{4}xx"), "{text}");
         assert!(text.contains('…'), "{text}");
         assert!(!text.contains('\u{3}'), "{text}");
+    }
+
+    #[test]
+    fn mapping_of_absent_column_rejected() {
+        let mut mapping = BTreeMap::new();
+        mapping.insert(normalize_header("Kunde"), "name".to_string());
+
+        let error =
+            match_headers(Dataset::Customers, &headers(&["email", "name"]), &mapping).unwrap_err();
+
+        assert!(
+            matches!(&error, HeaderError::MappedColumnAbsent { column, .. } if column == "kunde"),
+            "{error}"
+        );
+        assert!(error.to_string().contains("email, name"), "{error}");
     }
 
     #[test]

@@ -11,7 +11,9 @@ use super::fields::DecimalSeparator;
 use super::records::{self, Record, RowError, key_description};
 use super::schema::{self, ColumnMap, HeaderError};
 use crate::datasets::Dataset;
-use crate::formats::read::{RawValue, ReadError, ReadOptions, SourceFormat, open_reader};
+use crate::formats::read::{
+    CsvDialect, RawValue, ReadError, ReadOptions, RecordReader, SourceFormat, open_reader,
+};
 
 /// Records per chunk, and so per transaction.
 pub const CHUNK_ROWS: usize = 1_000;
@@ -103,6 +105,16 @@ pub struct Produced {
     /// The headers as the file spells them, including any added by later
     /// JSON objects.
     pub headers: Vec<String>,
+    pub dialect: Option<CsvDialect>,
+}
+
+impl Produced {
+    fn of(reader: &dyn RecordReader) -> Self {
+        Produced {
+            headers: reader.headers().to_vec(),
+            dialect: reader.csv_dialect(),
+        }
+    }
 }
 
 /// Reads and validates the records after `resume_after`, sending them in
@@ -122,6 +134,7 @@ pub fn produce(
             let _ = sender.blocking_send(Err(error.into()));
             return Produced {
                 headers: Vec::new(),
+                dialect: None,
             };
         }
     };
@@ -134,9 +147,7 @@ pub fn produce(
             Ok(record) => record,
             Err(error) => {
                 let _ = sender.blocking_send(Err(error.into()));
-                return Produced {
-                    headers: reader.headers().to_vec(),
-                };
+                return Produced::of(reader.as_ref());
             }
         };
         let checked = check(
@@ -170,18 +181,14 @@ pub fn produce(
                 .blocking_send(Ok(std::mem::take(&mut chunk)))
                 .is_err()
         {
-            return Produced {
-                headers: reader.headers().to_vec(),
-            };
+            return Produced::of(reader.as_ref());
         }
     }
 
     if chunk.count > 0 {
         let _ = sender.blocking_send(Ok(chunk));
     }
-    Produced {
-        headers: reader.headers().to_vec(),
-    }
+    Produced::of(reader.as_ref())
 }
 
 /// Validates one record and checks that its key is new in the file.

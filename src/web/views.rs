@@ -127,9 +127,10 @@ pub fn import_summary(job: &Job) -> String {
 /// from its checkpoint.
 pub fn import_counts(job: &Job) -> Value {
     let result = job.result_json();
-    if result["totalRows"].is_u64() {
+    if result["imported"].is_u64() {
         return json!({
             "totalRows": result["totalRows"],
+            "processedRows": result["processedRows"],
             "imported": result["imported"],
             "failed": result["failed"],
             "customersCreated": result["customersCreated"],
@@ -140,7 +141,10 @@ pub fn import_counts(job: &Job) -> Value {
     let dry_run = serde_json::from_str::<Value>(&job.params)
         .map(|params| params["options"]["dryRun"] == json!(true))
         .unwrap_or(false);
-    counts_json(&checkpoint, dry_run)
+    let total = job
+        .progress_total
+        .and_then(|total| u64::try_from(total).ok());
+    counts_json(&checkpoint, total, dry_run)
 }
 
 /// Adds the import's counts, warnings and file links to its API view.
@@ -148,6 +152,7 @@ fn add_import_fields(context: &AppContext, job: &Job, value: &mut Value) {
     let counts = import_counts(job);
     for name in [
         "totalRows",
+        "processedRows",
         "imported",
         "failed",
         "customersCreated",

@@ -297,6 +297,20 @@ async fn missing_columns_fail_before_any_row(backend: Backend) {
         )
         .await;
     assert_eq!(mapped["imported"], 1, "{mapped}");
+
+    let misspelt = app
+        .import_file(
+            &token,
+            "customers",
+            "people.csv",
+            csv.as_bytes(),
+            json!({"mapping": {"Kity": "name"}}),
+        )
+        .await;
+    assert_eq!(misspelt["status"], "failed");
+    let message = misspelt["error"].as_str().unwrap();
+    assert!(message.contains("\"kity\""), "{message}");
+    assert!(message.contains("email, city"), "{message}");
 }
 
 async fn bad_files_get_clear_messages(backend: Backend) {
@@ -436,7 +450,7 @@ async fn cancelled_import_keeps_chunks_and_resumes(backend: Backend) {
     let id = job["id"].as_str().unwrap().to_string();
     loop {
         let (_, now) = app.get_json(&token, &format!("/api/imports/{id}")).await;
-        if now["totalRows"].as_u64().unwrap_or(0) >= 3_000 {
+        if now["processedRows"].as_u64().unwrap_or(0) >= 3_000 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -553,6 +567,43 @@ async fn spreadsheet_files_import(backend: Backend) {
             Some("Café Zoë GmbH".into()),
             Some("01234".into())
         )
+    );
+
+    failed_rows_keep_upload_dialect(&app, &token).await;
+}
+
+/// A Windows-1252 file with semicolons gets its failed rows back in the
+/// same encoding and delimiter, and the fixed file imports as it is.
+async fn failed_rows_keep_upload_dialect(app: &TestApp, token: &str) {
+    let latin = b"Email;Name\r\nnot-an-email;Ren\xE9 Lef\xE8vre\r\nzoe@example.test;Zo\xEB\r\n";
+    let job = app
+        .import_file(token, "customers", "latin.csv", latin, json!({}))
+        .await;
+    assert_eq!(
+        (job["imported"].as_u64(), job["failed"].as_u64()),
+        (Some(1), Some(1)),
+        "{job}"
+    );
+
+    let (status, failed) = app.download(job["failedRowsUrl"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    assert!(failed.starts_with(b"Email;Name;error"), "{failed:?}");
+    let row = b"not-an-email;Ren\xE9 Lef\xE8vre;";
+    let at = failed
+        .windows(row.len())
+        .position(|window| window == row)
+        .unwrap_or_else(|| panic!("no Windows-1252 row in {failed:?}"));
+
+    let mut fixed = failed[..at].to_vec();
+    fixed.extend_from_slice(b"rene@example.test");
+    fixed.extend_from_slice(&failed[at + b"not-an-email".len()..]);
+    let again = app
+        .import_file(token, "customers", "latin-failed.csv", &fixed, json!({}))
+        .await;
+    assert_eq!(
+        (again["imported"].as_u64(), again["failed"].as_u64()),
+        (Some(1), Some(0)),
+        "{again}"
     );
 }
 

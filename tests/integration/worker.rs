@@ -157,7 +157,7 @@ async fn killed_worker_import_ends_with_each_row_once(backend: Backend) {
     let started = Instant::now();
     loop {
         let (_, job) = app.get_json(&token, &format!("/api/imports/{id}")).await;
-        if job["totalRows"].as_u64().unwrap_or(0) >= 5_000 {
+        if job["processedRows"].as_u64().unwrap_or(0) >= 5_000 {
             break;
         }
         assert!(

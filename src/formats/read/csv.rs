@@ -2,17 +2,19 @@
 //! converted: each field is [`RawValue::Text`] with its exact text, or
 //! [`RawValue::Empty`] when it has no characters.
 
+use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use super::delimiter;
 use super::source::{self, Fallback};
 use super::{
-    RawValue, ReadError, ReadLimits, ReadOptions, RecordReader, RowProblem, SourceRecord, row_note,
+    CsvDialect, RawValue, ReadError, ReadLimits, ReadOptions, RecordReader, RowProblem,
+    SourceRecord, row_note,
 };
 
 pub(super) struct CsvReader {
-    parser: csv::Reader<EndTracker>,
+    parser: csv::Reader<RowTracker>,
     path: PathBuf,
     headers: Vec<String>,
     limits: ReadLimits,
@@ -20,8 +22,9 @@ pub(super) struct CsvReader {
     record: csv::ByteRecord,
     /// Row number of `record`.
     row: u64,
-    /// Whether the first line ends in CRLF rather than LF.
-    crlf: bool,
+    dialect: CsvDialect,
+    /// Whether `record` ends inside a quote that the file never closes.
+    quote_left_open: bool,
     finished: bool,
 }
 
@@ -31,20 +34,25 @@ impl CsvReader {
     pub(super) fn open(path: &Path, options: &ReadOptions) -> Result<Self, ReadError> {
         let decoded = source::open(path, options.encoding.as_deref(), Fallback::Windows1252)?;
 
+        let separator_line = excel_separator(&decoded.sample);
         let delimiter = options
             .delimiter
+            .or(separator_line)
             .unwrap_or_else(|| delimiter::detect(&decoded.sample));
 
         // NOTE: the csv crate keeps a whole record in memory before the
         // field limit is checked, so the upload size limit is what bounds
         // memory for a file that is one huge record.
-        let crlf = first_line_ends_in_crlf(&decoded.sample);
-
         let parser = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter)
-            .from_reader(EndTracker::new(decoded.reader));
+            .from_reader(RowTracker::new(decoded.reader, delimiter));
+        let dialect = CsvDialect {
+            delimiter,
+            encoding: decoded.encoding,
+            bom: decoded.bom,
+        };
 
         let mut reader = CsvReader {
             parser,
@@ -53,10 +61,14 @@ impl CsvReader {
             limits: options.limits,
             record: csv::ByteRecord::new(),
             row: 0,
-            crlf,
+            dialect,
+            quote_left_open: false,
             finished: false,
         };
 
+        if separator_line.is_some() {
+            reader.read_raw()?;
+        }
         reader.headers = reader.read_header()?;
 
         Ok(reader)
@@ -108,20 +120,9 @@ impl CsvReader {
         Ok(false)
     }
 
-    /// Reads the next record into `self.record` and advances `self.row`
-    /// past it and past the empty lines before it, which the csv crate
-    /// skips without returning a record.
-    ///
-    /// The csv crate counts a record's LF terminator while reading that
-    /// record, but the LF of a CRLF terminator only while reading the next
-    /// one. So each read counts one terminator, plus the empty lines and
-    /// the line breaks inside quoted fields, except for the first record of
-    /// a CRLF file and for a last record without a terminator in an LF
-    /// file. A file that mixes terminators may get those two rows wrong.
-    /// The row number tests in `tests/csv.rs` check this for csv 1.x.
+    /// Reads the next record into `self.record` and sets `self.row` to
+    /// the row it starts on, as [`RowTracker`] counted it.
     fn read_raw(&mut self) -> Result<bool, ReadError> {
-        let line_before = self.parser.position().line();
-
         let found = self
             .parser
             .read_byte_record(&mut self.record)
@@ -131,22 +132,9 @@ impl CsvReader {
             return Ok(false);
         }
 
-        let terminator_missed = if self.row == 0 {
-            self.crlf
-        } else {
-            !self.crlf && self.parser.get_ref().ended_without_line_break()
-        };
-
-        let line_breaks =
-            self.parser.position().line() - line_before + u64::from(terminator_missed);
-        let quoted_breaks = self
-            .record
-            .iter()
-            .flatten()
-            .filter(|byte| **byte == b'\n')
-            .count();
-        let empty_lines = line_breaks.saturating_sub(quoted_breaks as u64 + 1);
-        self.row += 1 + empty_lines;
+        let tracker = self.parser.get_mut();
+        self.row = tracker.next_start().unwrap_or(self.row + 1);
+        self.quote_left_open = tracker.quote_left_open();
 
         Ok(true)
     }
@@ -181,7 +169,11 @@ impl CsvReader {
             .map(|index| self.value(index, &mut problems))
             .collect();
 
-        problems.extend(self.shape_problem());
+        if self.quote_left_open {
+            problems.push(RowProblem::UnclosedQuote);
+        } else {
+            problems.extend(self.shape_problem());
+        }
 
         SourceRecord {
             row: self.row,
@@ -261,51 +253,154 @@ impl RecordReader for CsvReader {
 
         result.transpose()
     }
+
+    fn csv_dialect(&self) -> Option<CsvDialect> {
+        Some(self.dialect)
+    }
+}
+
+/// Returns the delimiter that a first line such as `sep=;` names. Excel
+/// writes and reads that line to choose the delimiter, and it is not part
+/// of the data.
+fn excel_separator(sample: &str) -> Option<u8> {
+    let first_line = sample.lines().next()?;
+    let named = first_line.strip_prefix("sep=")?;
+
+    match named.as_bytes() {
+        [delimiter] if delimiter.is_ascii() && !is_line_break(*delimiter) => Some(*delimiter),
+        _ => None,
+    }
 }
 
 fn is_blank(field: &[u8]) -> bool {
     String::from_utf8_lossy(field).trim().is_empty()
 }
 
-fn first_line_ends_in_crlf(text: &str) -> bool {
-    text.find('\n')
-        .is_some_and(|index| text[..index].ends_with('\r'))
+/// Position of the tracker in the CSV grammar, as the csv crate parses it
+/// with its default quoting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grammar {
+    StartRecord,
+    StartField,
+    InField,
+    InQuotedField,
+    QuoteInQuotedField,
 }
 
-/// Input wrapper that records whether the input ended and what its last
-/// byte was.
-struct EndTracker {
+/// Input wrapper that follows the CSV grammar over the bytes the parser
+/// reads, to give each record the spreadsheet row it starts on and to see
+/// a quote that is still open at the end of the input.
+///
+/// The csv crate skips empty lines and counts line breaks in a way that
+/// depends on the terminator, so rows are counted here instead: a CR, an
+/// LF or a CRLF outside quotes ends a row, and a line break inside quotes
+/// does not.
+struct RowTracker {
     inner: Box<dyn Read + Send>,
-    last_byte: Option<u8>,
+    delimiter: u8,
+    grammar: Grammar,
+    /// Row that the next byte belongs to.
+    row: u64,
+    /// Whether the previous byte was a CR that ended a row, so that an LF
+    /// right after it is part of the same terminator.
+    after_cr: bool,
+    /// Rows of the records that the tracker has seen start and the parser
+    /// has not returned yet, oldest first.
+    starts: VecDeque<u64>,
     reached_end: bool,
 }
 
-impl EndTracker {
-    fn new(inner: Box<dyn Read + Send>) -> Self {
-        EndTracker {
+impl RowTracker {
+    fn new(inner: Box<dyn Read + Send>, delimiter: u8) -> Self {
+        RowTracker {
             inner,
-            last_byte: None,
+            delimiter,
+            grammar: Grammar::StartRecord,
+            row: 1,
+            after_cr: false,
+            starts: VecDeque::new(),
             reached_end: false,
         }
     }
 
-    /// Returns whether a record that the parser just finished was ended
-    /// by the end of the input rather than by a line break. The parser
-    /// reads again only after it has consumed every byte read so far.
-    fn ended_without_line_break(&self) -> bool {
-        self.reached_end && self.last_byte != Some(b'\n')
+    /// Returns the row of the next record the parser returns.
+    fn next_start(&mut self) -> Option<u64> {
+        self.starts.pop_front()
+    }
+
+    /// Returns whether the record the parser just returned is the last one
+    /// and ends inside a quoted field that was never closed, which means
+    /// the rest of the input was read into that field.
+    fn quote_left_open(&self) -> bool {
+        self.reached_end && self.starts.is_empty() && self.grammar == Grammar::InQuotedField
+    }
+
+    fn track(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.step(byte);
+        }
+    }
+
+    fn step(&mut self, byte: u8) {
+        let after_cr = std::mem::replace(&mut self.after_cr, false);
+
+        self.grammar = match self.grammar {
+            Grammar::StartRecord if byte == b'\n' && after_cr => Grammar::StartRecord,
+            Grammar::StartRecord if is_line_break(byte) => self.end_row(byte),
+            Grammar::StartRecord => {
+                self.starts.push_back(self.row);
+                self.field_start(byte)
+            }
+            Grammar::StartField => self.field_start(byte),
+            Grammar::InField | Grammar::QuoteInQuotedField => self.after_value(byte),
+            Grammar::InQuotedField if byte == b'"' => Grammar::QuoteInQuotedField,
+            Grammar::InQuotedField => Grammar::InQuotedField,
+        };
+    }
+
+    fn field_start(&mut self, byte: u8) -> Grammar {
+        if byte == b'"' {
+            Grammar::InQuotedField
+        } else {
+            self.after_value(byte)
+        }
+    }
+
+    /// Handles a byte in an unquoted field or after a closing quote. A
+    /// quote there is a literal character, and a doubled quote after a
+    /// closing one is an escaped quote.
+    fn after_value(&mut self, byte: u8) -> Grammar {
+        if byte == self.delimiter {
+            Grammar::StartField
+        } else if is_line_break(byte) {
+            self.end_row(byte)
+        } else if byte == b'"' && self.grammar == Grammar::QuoteInQuotedField {
+            Grammar::InQuotedField
+        } else {
+            Grammar::InField
+        }
+    }
+
+    fn end_row(&mut self, byte: u8) -> Grammar {
+        self.row += 1;
+        self.after_cr = byte == b'\r';
+        Grammar::StartRecord
     }
 }
 
-impl Read for EndTracker {
+impl Read for RowTracker {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
         let length = self.inner.read(buffer)?;
 
-        match buffer[..length].last() {
-            Some(byte) => self.last_byte = Some(*byte),
-            None => self.reached_end = !buffer.is_empty(),
+        if length == 0 && !buffer.is_empty() {
+            self.reached_end = true;
         }
+        self.track(&buffer[..length]);
 
         Ok(length)
     }
+}
+
+fn is_line_break(byte: u8) -> bool {
+    byte == b'\n' || byte == b'\r'
 }

@@ -139,6 +139,18 @@ pub enum RowProblem {
     #[error("invalid UTF-8; save the file as UTF-8 or set encoding=windows-1252")]
     InvalidUtf8,
 
+    #[error(
+        "a quoted field that starts in this row is never closed, so the rest of the file \
+         was read into it; add the closing quote (\") and import the rows from here again"
+    )]
+    UnclosedQuote,
+
+    #[error(
+        "column {column} has a value but no header, since the header row ends at column \
+         {header_last}; add a header for it or clear the cell"
+    )]
+    PastHeader { column: String, header_last: String },
+
     #[error("expected an object, found {found}")]
     NotAnObject { found: &'static str },
 

@@ -86,6 +86,22 @@ pub trait RecordReader: Send {
     /// Returns the next record, `None` at the end of the file, or an error
     /// after which the reader returns `None`.
     fn next_record(&mut self) -> Option<Result<SourceRecord, ReadError>>;
+
+    /// Returns how a CSV file is written, or `None` for other formats.
+    fn csv_dialect(&self) -> Option<CsvDialect> {
+        None
+    }
+}
+
+/// Delimiter and encoding of a CSV file, detected or as the import's
+/// options set them. The failed-rows file is written the same way, so
+/// that it opens in the user's spreadsheet as the upload did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvDialect {
+    pub delimiter: u8,
+    pub encoding: &'static encoding_rs::Encoding,
+    /// Whether the file starts with a byte order mark.
+    pub bom: bool,
 }
 
 /// Settings of one import. Each reader ignores the settings of the other

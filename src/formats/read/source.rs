@@ -31,6 +31,9 @@ pub(super) struct DecodedFile {
     pub reader: Box<dyn Read + Send>,
     /// Start of the content as text, with invalid bytes replaced by U+FFFD.
     pub sample: String,
+    pub encoding: &'static Encoding,
+    /// Whether a byte order mark of `encoding` was skipped.
+    pub bom: bool,
 }
 
 /// Opens `path` in the encoding named by `label`, else the one of its byte
@@ -65,7 +68,12 @@ pub(super) fn open(
         )
     };
 
-    Ok(DecodedFile { reader, sample })
+    Ok(DecodedFile {
+        reader,
+        sample,
+        encoding,
+        bom: bom_length > 0,
+    })
 }
 
 fn encoding_for_label(label: &str) -> Result<&'static Encoding, ReadError> {

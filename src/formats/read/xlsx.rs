@@ -29,7 +29,9 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use calamine::{Cell, DataRef, Reader, SheetType, Xlsx, XlsxCellReader, XlsxError};
 
-use super::{RawValue, ReadError, ReadLimits, ReadOptions, RecordReader, SourceRecord};
+use super::{
+    RawValue, ReadError, ReadLimits, ReadOptions, RecordReader, RowProblem, SourceRecord, row_note,
+};
 use merged::MergedRanges;
 use values::{column_name, header_name, is_blank, raw_value};
 
@@ -251,13 +253,34 @@ struct SheetRow {
 impl SheetRow {
     fn into_record(mut self, width: usize, merged: &mut MergedRanges) -> SourceRecord {
         self.values.resize(width, RawValue::Empty);
+        let row = u64::from(self.index) + 1;
+
+        let merged_note = merged.note(self.index, width);
+        let note = match (merged_note, self.past_header(width)) {
+            (Some(merged), Some(past)) => Some(format!("{merged}; {past}")),
+            (Some(merged), None) => Some(merged),
+            (None, Some(past)) => row_note(row, &[past]),
+            (None, None) => None,
+        };
 
         SourceRecord {
-            row: u64::from(self.index) + 1,
-            note: merged.note(self.index, width),
+            row,
+            note,
             values: self.values,
             field_count: self.field_count,
         }
+    }
+
+    /// Reports a value in a column right of the header's last one, which
+    /// no field could receive, so that it is not dropped in silence.
+    fn past_header(&self, width: usize) -> Option<RowProblem> {
+        let last = u32::try_from(self.field_count.checked_sub(1)?).ok()?;
+        let header_last = u32::try_from(width.checked_sub(1)?).ok()?;
+
+        (last > header_last).then(|| RowProblem::PastHeader {
+            column: column_name(last),
+            header_last: column_name(header_last),
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::integer::is_scientific;
-use super::separators::{infer_separator, split_digits};
+use super::separators::{infer_separator, split_digits, three_place_separator};
 use super::text::{display_raw, number_text};
 use super::{DecimalSeparator, FieldError, FieldResult, quote};
 use crate::formats::read::RawValue;
@@ -51,6 +51,23 @@ pub fn parse_decimal(raw: &RawValue, separator: Option<DecimalSeparator>) -> Fie
         RawValue::Empty | RawValue::Text(_) => Err(FieldError::required()),
         other => Err(not_a_number(&display_raw(other))),
     }
+}
+
+/// Parses an amount of a currency with `places` decimal places. Without the
+/// decimalSeparator option, a lone separator before exactly three digits is
+/// ambiguous in general, but an amount of a three-place currency such as
+/// KWD is written that way, so there it is read as the decimal separator.
+pub fn parse_amount(
+    raw: &RawValue,
+    separator: Option<DecimalSeparator>,
+    places: u32,
+) -> FieldResult<Decimal> {
+    let chosen = match (separator, raw) {
+        (None, RawValue::Text(text)) if places == 3 => three_place_separator(text.trim()),
+        _ => separator,
+    };
+
+    parse_decimal(raw, chosen)
 }
 
 fn decimal_from_text(text: &str, separator: Option<DecimalSeparator>) -> FieldResult<Decimal> {

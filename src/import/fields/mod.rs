@@ -24,7 +24,7 @@ pub use boolean::parse_bool;
 pub use choice::parse_one_of;
 pub use codes::{COUNTRY_CODES, CURRENCY_CODES, parse_country, parse_currency};
 pub use dates::parse_date;
-pub use decimal::{Decimal, parse_decimal};
+pub use decimal::{Decimal, parse_amount, parse_decimal};
 pub use email::parse_email;
 pub use integer::parse_integer;
 pub use minor_units::to_minor_units;

@@ -87,6 +87,23 @@ pub(super) fn infer_separator(text: &str, body: &str) -> FieldResult<DecimalSepa
     Ok(DecimalSeparator::from_char(last_char))
 }
 
+/// Returns the separator of `text` when it has exactly one dot or comma and
+/// three digits after it, as an amount of a three-place currency does.
+pub(super) fn three_place_separator(text: &str) -> Option<DecimalSeparator> {
+    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let position = body.find(['.', ','])?;
+    let fraction = &body[position + 1..];
+
+    let lone = body.matches(['.', ',']).count() == 1;
+    let three_digits = fraction.len() == 3 && fraction.bytes().all(|byte| byte.is_ascii_digit());
+    let separator = if body[position..].starts_with(',') {
+        ','
+    } else {
+        '.'
+    };
+    (lone && three_digits).then(|| DecimalSeparator::from_char(separator))
+}
+
 /// Returns whether digits could stand before the first thousands separator:
 /// one to three digits without a leading zero.
 fn could_be_first_group(digits: &str) -> bool {
@@ -215,6 +232,18 @@ mod tests {
         assert!(infer("1,234").is_err());
         assert!(infer("1.234").is_err());
         assert!(infer("123,456").is_err());
+    }
+
+    #[test]
+    fn three_place_amounts_take_their_lone_separator() {
+        assert_eq!(three_place_separator("1.234"), Some(DecimalSeparator::Dot));
+        assert_eq!(
+            three_place_separator("-1,234"),
+            Some(DecimalSeparator::Comma)
+        );
+        assert_eq!(three_place_separator("1,234.500"), None);
+        assert_eq!(three_place_separator("1.23"), None);
+        assert_eq!(three_place_separator("1234"), None);
     }
 
     #[test]

@@ -19,11 +19,14 @@ pub struct LinkQuery {
     signature: Option<String>,
 }
 
-fn expired() -> AppError {
-    AppError::Gone(
-        "This download link has expired, and the file has been or will soon be deleted. Start a new export to get a fresh link."
-            .to_string(),
-    )
+fn expired(purpose: Purpose) -> AppError {
+    let next = match purpose {
+        Purpose::Export => "Start a new export to get a fresh link.",
+        _ => "Import the file again to get a new report and a fresh link.",
+    };
+    AppError::Gone(format!(
+        "This download link has expired, and the file has been or will soon be deleted. {next}"
+    ))
 }
 
 fn forbidden() -> AppError {
@@ -94,7 +97,7 @@ pub async fn download(
     )
     .map_err(|error| match error {
         LinkError::Invalid => forbidden(),
-        LinkError::Expired => expired(),
+        LinkError::Expired => expired(purpose),
     })?;
 
     let mut conn = context.db.conn().await?;
@@ -102,7 +105,7 @@ pub async fn download(
         .await?
         .ok_or(AppError::NotFound)?;
     if job.status() != JobStatus::Completed {
-        return Err(expired().into());
+        return Err(expired(purpose).into());
     }
     let result = job.result_json();
     let file = served_file(&job, &result, purpose).ok_or(AppError::NotFound)?;
@@ -119,7 +122,9 @@ pub async fn download(
         .storage
         .local_path(&key)?
         .ok_or(AppError::NotFound)?;
-    let file = NamedFile::open_async(&path).await.map_err(|_| expired())?;
+    let file = NamedFile::open_async(&path)
+        .await
+        .map_err(|_| expired(purpose))?;
 
     tracing::info!(job_id = %job.id, "file downloaded");
     let response = file

@@ -232,6 +232,90 @@ fn csv_lf_empty_lines_before_header_count() {
 }
 
 #[test]
+fn csv_crlf_header_with_lf_records_keeps_rows() {
+    let parsed = read(CSV, b"name,qty\r\nbolt,4\nnut,5\n\nwasher,6\n");
+
+    assert_eq!(parsed.rows(), [2, 3, 5]);
+}
+
+#[test]
+fn csv_lf_header_with_crlf_records_keeps_rows() {
+    let parsed = read(CSV, b"name,qty\nbolt,4\r\nnut,5\r\n\r\nwasher,6");
+
+    assert_eq!(parsed.rows(), [2, 3, 5]);
+}
+
+#[test]
+fn csv_cr_only_line_endings_keep_rows() {
+    let parsed = read(CSV, b"name,qty\rbolt,4\r\rnut,5\r");
+
+    assert_eq!(parsed.values(1), texts(&["nut", "5"]));
+    assert_eq!(parsed.rows(), [2, 4]);
+}
+
+#[test]
+fn csv_quoted_line_breaks_do_not_add_rows() {
+    let parsed = read(
+        CSV,
+        b"id,note\r\n1,\"a\r\nb\nc\"\r\n2,\"\"\"x\"\"\"\r\n3,y\r\n",
+    );
+
+    assert_eq!(parsed.values(1), texts(&["2", "\"x\""]));
+    assert_eq!(parsed.rows(), [2, 3, 4]);
+    assert_eq!(parsed.note(2), None);
+}
+
+#[test]
+fn csv_unclosed_quote_noted_on_its_row() {
+    let parsed = read(CSV, b"id,note\n1,ok\n2,\"open\n3,lost\n4,lost\n");
+
+    assert_eq!(parsed.records.len(), 2);
+    assert_eq!(parsed.note(0), None);
+    assert_eq!(parsed.rows(), [2, 3]);
+
+    let note = parsed.note(1).unwrap();
+    assert!(note.starts_with("row 3: a quoted field"), "{note}");
+    assert!(note.contains("never closed"), "{note}");
+}
+
+#[test]
+fn csv_closed_quote_at_end_not_noted() {
+    let parsed = read(CSV, b"id,note\n1,\"a \"\"b\"\"\"");
+
+    assert_eq!(parsed.values(0), texts(&["1", "a \"b\""]));
+    assert_eq!(parsed.note(0), None);
+}
+
+#[test]
+fn csv_literal_quote_inside_unquoted_field_not_noted() {
+    let parsed = read(CSV, b"id,size\n1,5\" bolt\n2,6\n");
+
+    assert_eq!(parsed.values(0), texts(&["1", "5\" bolt"]));
+    assert_eq!(parsed.note(0), None);
+    assert_eq!(parsed.rows(), [2, 3]);
+}
+
+#[test]
+fn csv_excel_separator_line_sets_delimiter() {
+    let parsed = read(CSV, b"sep=;\r\nname;qty\r\nbolt, M4;4\r\n");
+
+    assert_eq!(parsed.headers, ["name", "qty"]);
+    assert_eq!(parsed.values(0), texts(&["bolt, M4", "4"]));
+    assert_eq!(parsed.rows(), [3]);
+}
+
+#[test]
+fn csv_explicit_delimiter_beats_separator_line() {
+    let options = ReadOptions {
+        delimiter: Some(b'|'),
+        ..ReadOptions::default()
+    };
+    let parsed = read_with(CSV, b"sep=;\nname|qty\nbolt|4\n", &options);
+
+    assert_eq!(parsed.headers, ["name", "qty"]);
+}
+
+#[test]
 fn csv_trailing_empty_field_accepted() {
     let parsed = read(CSV, b"a,b,c\r\n1,2,3\r\n4,5,6,\r\n7,8\r\n");
 

@@ -720,3 +720,22 @@ fn small_file_that_inflates_far_is_rejected() {
         "{error}"
     );
 }
+
+#[test]
+fn value_right_of_the_header_is_noted() {
+    let dir = TempDir::new().unwrap();
+    let path = one_sheet(&dir, |sheet| {
+        sheet.write(0, 0, "Name").unwrap();
+        sheet.write(0, 1, "City").unwrap();
+        sheet.write(1, 0, "Ana").unwrap();
+        sheet.write(2, 0, "Ben").unwrap();
+        sheet.write(2, 3, "stray").unwrap();
+    });
+
+    let rows = records(&path);
+
+    assert_eq!(rows[0].note, None);
+    let note = rows[1].note.as_deref().unwrap();
+    assert!(note.starts_with("row 3: column D has a value"), "{note}");
+    assert!(note.contains("ends at column B"), "{note}");
+}
