@@ -13,8 +13,17 @@ use super::schema::{ERROR_COLUMN, header_key};
 use crate::formats::encode::EncodingWriter;
 use crate::formats::read::{CsvDialect, SourceFormat};
 
-/// Pages of failed rows: the original values and the error text.
-pub type FailedPage = Vec<(Vec<Value>, String)>;
+/// Original content of one failed row.
+pub enum FailedValues {
+    /// Values in the order of the upload's headers.
+    Columns(Vec<Value>),
+    /// Source text of a JSON element that was not an object, such as an
+    /// NDJSON line that is not valid JSON.
+    Raw(String),
+}
+
+/// Pages of failed rows: the original content and the error text.
+pub type FailedPage = Vec<(FailedValues, String)>;
 
 /// The columns of the file: the upload's, without an earlier error column.
 struct Columns {
@@ -98,12 +107,15 @@ fn write_csv(
         .from_writer(output);
     writer.write_record(&columns.names)?;
     while let Some(page) = receiver.blocking_recv() {
-        for (values, error) in page {
-            let mut record: Vec<String> = columns
-                .sources
-                .iter()
-                .map(|&index| csv_text(value_at(&values, index)))
-                .collect();
+        for (content, error) in page {
+            let mut record: Vec<String> = match &content {
+                FailedValues::Columns(values) => columns
+                    .sources
+                    .iter()
+                    .map(|&index| csv_text(value_at(values, index)))
+                    .collect(),
+                FailedValues::Raw(text) => vec![text.clone()],
+            };
             record.push(error);
             writer.write_record(&record)?;
         }
@@ -123,13 +135,7 @@ fn write_json(
     }
     let mut first = true;
     while let Some(page) = receiver.blocking_recv() {
-        for (values, error) in page {
-            let mut object = Map::new();
-            for (name, &index) in columns.names.iter().zip(&columns.sources) {
-                object.insert(name.clone(), value_at(&values, index).clone());
-            }
-            object.insert(ERROR_COLUMN.to_string(), Value::String(error));
-
+        for (content, error) in page {
             if !lines && !first {
                 out.write_all(b",")?;
             }
@@ -137,7 +143,17 @@ fn write_json(
                 out.write_all(b"\n")?;
             }
             first = false;
-            serde_json::to_writer(&mut out, &object)?;
+
+            match content {
+                FailedValues::Columns(values) => {
+                    let object = json_object(columns, &values, error);
+                    serde_json::to_writer(&mut out, &object)?;
+                }
+                // The element is written back as it was, to be fixed in
+                // place. Its error is in the report, since it has no object
+                // to hold an error key.
+                FailedValues::Raw(text) => out.write_all(text.as_bytes())?,
+            }
             if lines {
                 out.write_all(b"\n")?;
             }
@@ -147,6 +163,15 @@ fn write_json(
         out.write_all(b"\n]\n")?;
     }
     out.flush()
+}
+
+fn json_object(columns: &Columns, values: &[Value], error: String) -> Map<String, Value> {
+    let mut object = Map::new();
+    for (name, &index) in columns.names.iter().zip(&columns.sources) {
+        object.insert(name.clone(), value_at(values, index).clone());
+    }
+    object.insert(ERROR_COLUMN.to_string(), Value::String(error));
+    object
 }
 
 fn write_xlsx(
@@ -165,9 +190,16 @@ fn write_xlsx(
     // TODO: continue on a second sheet past the 1,048,575 rows one holds.
     let mut row = 1_u32;
     while let Some(page) = receiver.blocking_recv() {
-        for (values, error) in page {
-            for (column, &index) in columns.sources.iter().enumerate() {
-                write_cell(sheet, row, column as u16, value_at(&values, index))?;
+        for (content, error) in page {
+            match &content {
+                FailedValues::Columns(values) => {
+                    for (column, &index) in columns.sources.iter().enumerate() {
+                        write_cell(sheet, row, column as u16, value_at(values, index))?;
+                    }
+                }
+                FailedValues::Raw(text) => {
+                    sheet.write_string(row, 0, excel_text(text))?;
+                }
             }
             sheet.write_string(row, columns.sources.len() as u16, excel_text(&error))?;
             row += 1;

@@ -177,6 +177,7 @@ async fn prepare_items(
             Err(error) => failures.push(Failure {
                 row,
                 values: values.unwrap_or_default(),
+                raw: None,
                 errors: vec![error],
             }),
         }
@@ -251,10 +252,17 @@ pub fn failed_rows(job_id: &str, failures: &[Failure]) -> Vec<FailedRow> {
         job_id: job_id.to_string(),
         row_number: failure.row as i64,
         message: failure_message(&failure.errors),
-        values_json: values_json(&failure.values),
+        values_json: match &failure.raw {
+            Some(raw) => serde_json::json!({ RAW_KEY: raw }).to_string(),
+            None => values_json(&failure.values),
+        },
     });
     rows.collect()
 }
+
+/// Key of the object stored in place of the values of a JSON element that
+/// was not an object.
+pub const RAW_KEY: &str = "raw";
 
 /// Joins a row's errors into the text of its `error` column.
 fn failure_message(errors: &[RowError]) -> String {

@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::checkpoint::Checkpoint;
-use super::failed_file;
+use super::failed_file::{self, FailedPage, FailedValues};
+use super::prepare::RAW_KEY;
 use super::spec::{ImportSpec, format_name};
 use crate::app::AppContext;
 use crate::db::schema::{import_errors, import_failed_rows};
@@ -307,7 +308,7 @@ async fn publish_failed_rows(
     let dialect = finished.dialect;
     let extension = format_name(format);
     let path = scratch(context, job, &format!("failed-rows.{extension}"));
-    let (sender, receiver) = mpsc::channel::<Vec<(Vec<Value>, String)>>(4);
+    let (sender, receiver) = mpsc::channel::<FailedPage>(4);
     let writer = {
         let path = path.clone();
         let headers = finished.headers.to_vec();
@@ -326,7 +327,7 @@ async fn publish_failed_rows(
 async fn page_failed_rows(
     context: &AppContext,
     job_id: &str,
-    sender: &mpsc::Sender<Vec<(Vec<Value>, String)>>,
+    sender: &mpsc::Sender<FailedPage>,
 ) -> Result<(), JobError> {
     let mut conn = context.db.conn().await?;
     let mut after = 0;
@@ -349,12 +350,24 @@ async fn page_failed_rows(
         };
         after = *last;
 
-        let rows = page.into_iter().map(|(_, values, message)| {
-            let values: Vec<Value> = serde_json::from_str(&values).unwrap_or_default();
-            (values, message)
-        });
+        let rows = page
+            .into_iter()
+            .map(|(_, values, message)| (stored_values(&values), message));
         if sender.send(rows.collect()).await.is_err() {
             return Ok(());
         }
+    }
+}
+
+/// Reads the stored content of a failed row: a JSON array of values, or an
+/// object with the source text of an element that was not an object.
+fn stored_values(stored: &str) -> FailedValues {
+    match serde_json::from_str::<Value>(stored) {
+        Ok(Value::Array(values)) => FailedValues::Columns(values),
+        Ok(Value::Object(object)) => match object.get(RAW_KEY) {
+            Some(Value::String(raw)) => FailedValues::Raw(raw.clone()),
+            _ => FailedValues::Columns(Vec::new()),
+        },
+        _ => FailedValues::Columns(Vec::new()),
     }
 }

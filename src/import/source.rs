@@ -81,6 +81,8 @@ pub fn preflight(
 pub struct Failure {
     pub row: u64,
     pub values: Vec<RawValue>,
+    /// Source text of a JSON element that was not an object.
+    pub raw: Option<String>,
     pub errors: Vec<RowError>,
 }
 
@@ -173,6 +175,7 @@ pub fn produce(
             Err(errors) => chunk.failures.push(Failure {
                 row: record.row,
                 values: record.values,
+                raw: record.raw,
                 errors,
             }),
         }

@@ -572,8 +572,8 @@ async fn spreadsheet_files_import(backend: Backend) {
     failed_rows_keep_upload_dialect(&app, &token).await;
 }
 
-/// A Windows-1252 file with semicolons gets its failed rows back in the
-/// same encoding and delimiter, and the fixed file imports as it is.
+/// Checks that a Windows-1252 file with semicolons gets its failed rows back
+/// in the same encoding and delimiter, and that the fixed file imports.
 async fn failed_rows_keep_upload_dialect(app: &TestApp, token: &str) {
     let latin = b"Email;Name\r\nnot-an-email;Ren\xE9 Lef\xE8vre\r\nzoe@example.test;Zo\xEB\r\n";
     let job = app
@@ -717,8 +717,72 @@ async fn absent_columns_keep_stored_values(backend: Backend) {
     assert_eq!(stored, (600, false, Some("Blue".to_string())));
 }
 
+/// Checks that an NDJSON line that is not valid JSON comes back in the
+/// failed-rows file as it was, to be fixed there and imported again.
+async fn ndjson_failed_rows_keep_broken_lines(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (user_id, token) = app.user_with_token("ana@example.test").await;
+
+    let lines = concat!(
+        "{\"email\":\"ana@example.test\",\"name\":\"Ana\"}\n",
+        "{\"email\":\"not-an-email\",\"name\":\"Bea\"}\n",
+        "{\"email\": \"cy@example.test\", \"name\": \n",
+        "{\"email\":\"zoe@example.test\",\"name\":\"Zo\u{eb}\"}\n",
+    );
+    let job = app
+        .import_file(
+            &token,
+            "customers",
+            "people.ndjson",
+            lines.as_bytes(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (job["imported"].as_u64(), job["failed"].as_u64()),
+        (Some(2), Some(2)),
+        "{job}"
+    );
+
+    let (status, failed) = app.download(job["failedRowsUrl"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    let failed = String::from_utf8(failed).unwrap();
+    let failed_lines: Vec<&str> = failed.lines().collect();
+    assert_eq!(failed_lines.len(), 2, "{failed}");
+    let first: Value = serde_json::from_str(failed_lines[0]).unwrap();
+    assert_eq!(first["email"], "not-an-email");
+    assert!(
+        first["error"].as_str().unwrap().contains("email"),
+        "{first}"
+    );
+    assert_eq!(
+        failed_lines[1],
+        "{\"email\": \"cy@example.test\", \"name\":"
+    );
+
+    let fixed = failed
+        .replace("not-an-email", "bea@example.test")
+        .replace("\"name\":\n", "\"name\": \"Cy\"}\n");
+    let again = app
+        .import_file(
+            &token,
+            "customers",
+            "people-failed.ndjson",
+            fixed.as_bytes(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (again["imported"].as_u64(), again["failed"].as_u64()),
+        (Some(2), Some(0)),
+        "{again}"
+    );
+    assert_eq!(customer_count(&app, user_id).await, 4);
+}
+
 on_both_backends!(
     import_reports_every_invalid_row_and_fixes_import,
+    ndjson_failed_rows_keep_broken_lines,
     orders_create_customers_and_items_need_orders,
     missing_columns_fail_before_any_row,
     bad_files_get_clear_messages,

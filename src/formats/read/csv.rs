@@ -180,6 +180,7 @@ impl CsvReader {
             values,
             field_count: self.record.len(),
             note: row_note(self.row, &problems),
+            raw: None,
         }
     }
 

@@ -109,24 +109,25 @@ impl<S: ElementSource> JsonReader<S> {
             Ok(Element::Object(entries)) => (self.convert_object(row, entries), true),
             Ok(Element::Other(found)) => {
                 let problem = RowProblem::NotAnObject { found };
-                (self.problem_record(row, problem), false)
+                (self.problem_record(row, problem, bytes), false)
             }
             Err(error) => {
                 let detail = error.to_string();
                 (
-                    self.problem_record(row, RowProblem::InvalidJson { detail }),
+                    self.problem_record(row, RowProblem::InvalidJson { detail }, bytes),
                     false,
                 )
             }
         }
     }
 
-    fn problem_record(&self, row: u64, problem: RowProblem) -> SourceRecord {
+    fn problem_record(&self, row: u64, problem: RowProblem, bytes: &[u8]) -> SourceRecord {
         SourceRecord {
             row,
             values: vec![RawValue::Empty; self.headers.len()],
             field_count: 0,
             note: row_note(row, &[problem]),
+            raw: Some(String::from_utf8_lossy(bytes).trim().to_string()),
         }
     }
 
@@ -158,6 +159,7 @@ impl<S: ElementSource> JsonReader<S> {
             values,
             field_count,
             note: row_note(row, &problems),
+            raw: None,
         }
     }
 

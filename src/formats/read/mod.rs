@@ -71,6 +71,9 @@ pub struct SourceRecord {
     /// such as `"row 4: 2 fields, expected 3"`. The import reports it as an
     /// error of this row.
     pub note: Option<String>,
+    /// Source text of a JSON element that is not an object, which the
+    /// failed-rows file writes back as it was.
+    pub raw: Option<String>,
 }
 
 /// Streaming reader of one import file.
@@ -100,7 +103,7 @@ pub trait RecordReader: Send {
 pub struct CsvDialect {
     pub delimiter: u8,
     pub encoding: &'static encoding_rs::Encoding,
-    /// Whether the file starts with a byte order mark.
+    /// Flag for a file that starts with a byte order mark.
     pub bom: bool,
 }
 

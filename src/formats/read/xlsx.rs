@@ -268,6 +268,7 @@ impl SheetRow {
             note,
             values: self.values,
             field_count: self.field_count,
+            raw: None,
         }
     }
 
