@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::integer::is_scientific;
-use super::separators::{infer_separator, split_digits, three_place_separator};
+use super::separators::{infer_separator, split_digits};
 use super::text::{display_raw, number_text};
 use super::{DecimalSeparator, FieldError, FieldResult, quote};
 use crate::formats::read::RawValue;
@@ -41,16 +41,7 @@ impl fmt::Display for Decimal {
 /// number cell takes its shortest round-trip form first, so 9.99 stays 9.99
 /// and does not become 9.99000000000000021…
 pub fn parse_decimal(raw: &RawValue, separator: Option<DecimalSeparator>) -> FieldResult<Decimal> {
-    match raw {
-        RawValue::Number(number) if number.is_finite() => {
-            decimal_from_text(&number_text(*number), Some(DecimalSeparator::Dot))
-        }
-        RawValue::Text(text) if !text.trim().is_empty() => {
-            decimal_from_text(text.trim(), separator)
-        }
-        RawValue::Empty | RawValue::Text(_) => Err(FieldError::required()),
-        other => Err(not_a_number(&display_raw(other))),
-    }
+    parse_number(raw, separator, false)
 }
 
 /// Parses an amount of a currency with `places` decimal places. Without the
@@ -62,22 +53,41 @@ pub fn parse_amount(
     separator: Option<DecimalSeparator>,
     places: u32,
 ) -> FieldResult<Decimal> {
-    let chosen = match (separator, raw) {
-        (None, RawValue::Text(text)) if places == 3 => three_place_separator(text.trim()),
-        _ => separator,
-    };
-
-    parse_decimal(raw, chosen)
+    parse_number(raw, separator, places == 3)
 }
 
-fn decimal_from_text(text: &str, separator: Option<DecimalSeparator>) -> FieldResult<Decimal> {
+/// Parses a decimal. `three_places` reads a lone separator before three
+/// digits as the decimal separator when `separator` is not set.
+fn parse_number(
+    raw: &RawValue,
+    separator: Option<DecimalSeparator>,
+    three_places: bool,
+) -> FieldResult<Decimal> {
+    match raw {
+        RawValue::Number(number) if number.is_finite() => {
+            let text = number_text(*number);
+            decimal_from_text(&text, Some(DecimalSeparator::Dot), three_places)
+        }
+        RawValue::Text(text) if !text.trim().is_empty() => {
+            decimal_from_text(text.trim(), separator, three_places)
+        }
+        RawValue::Empty | RawValue::Text(_) => Err(FieldError::required()),
+        other => Err(not_a_number(&display_raw(other))),
+    }
+}
+
+fn decimal_from_text(
+    text: &str,
+    separator: Option<DecimalSeparator>,
+    three_places: bool,
+) -> FieldResult<Decimal> {
     let negative = text.starts_with('-');
     let body = text.strip_prefix(['+', '-']).unwrap_or(text);
     check_characters(text, body)?;
 
     let separator = match separator {
         Some(separator) => separator,
-        None => infer_separator(text, body)?,
+        None => infer_separator(text, body, three_places)?,
     };
 
     let (integer, fraction) = split_digits(text, body, separator)?;

@@ -60,7 +60,12 @@ impl DecimalSeparator {
 /// character that occurs more than once groups thousands. A single separator
 /// followed by exactly three digits, after an integer part that could be a
 /// first thousands group, could mean either, so the caller must choose.
-pub(super) fn infer_separator(text: &str, body: &str) -> FieldResult<DecimalSeparator> {
+/// With `three_places`, as for an amount in KWD, it is the decimal separator.
+pub(super) fn infer_separator(
+    text: &str,
+    body: &str,
+    three_places: bool,
+) -> FieldResult<DecimalSeparator> {
     let Some(last) = body.rfind(['.', ',']) else {
         return Ok(DecimalSeparator::Dot);
     };
@@ -80,28 +85,11 @@ pub(super) fn infer_separator(text: &str, body: &str) -> FieldResult<DecimalSepa
     }
 
     let (integer, fraction) = (&body[..last], &body[last + 1..]);
-    if fraction.len() == 3 && could_be_first_group(integer) {
+    if fraction.len() == 3 && could_be_first_group(integer) && !three_places {
         return Err(ambiguous(text, integer, fraction));
     }
 
     Ok(DecimalSeparator::from_char(last_char))
-}
-
-/// Returns the separator of `text` when it has exactly one dot or comma and
-/// three digits after it, as an amount of a three-place currency does.
-pub(super) fn three_place_separator(text: &str) -> Option<DecimalSeparator> {
-    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
-    let position = body.find(['.', ','])?;
-    let fraction = &body[position + 1..];
-
-    let lone = body.matches(['.', ',']).count() == 1;
-    let three_digits = fraction.len() == 3 && fraction.bytes().all(|byte| byte.is_ascii_digit());
-    let separator = if body[position..].starts_with(',') {
-        ','
-    } else {
-        '.'
-    };
-    (lone && three_digits).then(|| DecimalSeparator::from_char(separator))
 }
 
 /// Returns whether digits could stand before the first thousands separator:
@@ -185,7 +173,7 @@ mod tests {
     use super::*;
 
     fn infer(body: &str) -> FieldResult<DecimalSeparator> {
-        infer_separator(body, body)
+        infer_separator(body, body, false)
     }
 
     #[test]
@@ -235,20 +223,26 @@ mod tests {
     }
 
     #[test]
-    fn three_place_amounts_take_their_lone_separator() {
-        assert_eq!(three_place_separator("1.234"), Some(DecimalSeparator::Dot));
+    fn three_place_lone_separator_decimal() {
+        let three_places = |text: &str, body: &str| infer_separator(text, body, true);
+
+        assert_eq!(three_places("1.234", "1.234"), Ok(DecimalSeparator::Dot));
+        assert_eq!(three_places("-1,234", "1,234"), Ok(DecimalSeparator::Comma));
         assert_eq!(
-            three_place_separator("-1,234"),
-            Some(DecimalSeparator::Comma)
+            three_places("1,234.500", "1,234.500"),
+            Ok(DecimalSeparator::Dot)
         );
-        assert_eq!(three_place_separator("1,234.500"), None);
-        assert_eq!(three_place_separator("1.23"), None);
-        assert_eq!(three_place_separator("1234"), None);
+        assert_eq!(three_places("1.23", "1.23"), Ok(DecimalSeparator::Dot));
+        assert_eq!(
+            three_places("1,234,567", "1,234,567"),
+            Ok(DecimalSeparator::Dot)
+        );
+        assert!(infer("1.234").is_err());
     }
 
     #[test]
     fn ambiguous_message_names_both_readings() {
-        let error = infer_separator("-1,234", "1,234").unwrap_err();
+        let error = infer_separator("-1,234", "1,234", false).unwrap_err();
 
         assert_eq!(
             error.message,
