@@ -51,10 +51,23 @@ pub fn html(
     Ok(response.content_type("text/html; charset=utf-8").body(body))
 }
 
-fn see_other(location: &str) -> actix_web::HttpResponseBuilder {
+pub fn see_other(location: &str) -> actix_web::HttpResponseBuilder {
     let mut response = HttpResponse::SeeOther();
     response.insert_header(("Location", location.to_string()));
     response
+}
+
+/// Redirects to `location` after a page's cancel or resume button. A
+/// conflict, such as cancelling a job that has just finished, is no error
+/// there, because the page it returns to shows the job's state.
+pub fn after_job_action<T>(
+    result: Result<T, AppError>,
+    location: &str,
+) -> Result<HttpResponse, PageError> {
+    match result {
+        Ok(_) | Err(AppError::Conflict(_)) => Ok(see_other(location).finish()),
+        Err(error) => Err(error.into()),
+    }
 }
 
 pub async fn home(user: MaybeUser) -> HttpResponse {

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::accounts::{CsrfForm, html};
+use super::accounts::{CsrfForm, after_job_action, html};
 use super::api_exports::start_export;
 use super::api_jobs::cancel_job;
 use crate::app::AppContext;
@@ -15,7 +15,7 @@ use crate::formats::Format;
 use crate::jobs::{JobKind, queue};
 use crate::web::auth::PageUser;
 use crate::web::csrf::{self, CSRF_FIELD};
-use crate::web::error::{AppError, PageError};
+use crate::web::error::PageError;
 use crate::web::views::{JobRow, job_row};
 
 /// Most exports listed on the page.
@@ -141,13 +141,8 @@ pub async fn cancel(
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
     csrf::verify(&req, &form.csrf_token)?;
-    match cancel_job(&context, user.0.user.id, &id).await {
-        Ok(_) | Err(AppError::Conflict(_)) => {}
-        Err(error) => return Err(error.into()),
-    }
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", "/exports"))
-        .finish())
+    let cancelled = cancel_job(&context, user.0.user.id, &id).await;
+    after_job_action(cancelled, "/exports")
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::accounts::{CsrfForm, html};
+use super::accounts::{CsrfForm, after_job_action, html, see_other};
 use super::api_exports::owned_job;
 use super::api_imports::{resume_job, start_import};
 use super::api_jobs::cancel_job;
@@ -114,7 +114,7 @@ pub async fn submit(
         Err(error) => Err(AppError::invalid(&error.field, error.message)),
     };
     match started {
-        Ok(job) => Ok(see_other(&format!("/imports/{}", job.id))),
+        Ok(job) => Ok(see_other(&format!("/imports/{}", job.id)).finish()),
         Err(error @ AppError::Invalid { .. }) => {
             let message = error.to_string();
             let status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -122,12 +122,6 @@ pub async fn submit(
         }
         Err(error) => Err(error.into()),
     }
-}
-
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("Location", location.to_string()))
-        .finish()
 }
 
 #[derive(Template)]
@@ -241,11 +235,8 @@ pub async fn cancel(
 ) -> Result<HttpResponse, PageError> {
     csrf::verify(&req, &form.csrf_token)?;
     owned_job(&context, user.0.user.id, &id, Some(JobKind::Import)).await?;
-    match cancel_job(&context, user.0.user.id, &id).await {
-        Ok(_) | Err(AppError::Conflict(_)) => {}
-        Err(error) => return Err(error.into()),
-    }
-    Ok(see_other(&format!("/imports/{id}")))
+    let cancelled = cancel_job(&context, user.0.user.id, &id).await;
+    after_job_action(cancelled, &format!("/imports/{id}"))
 }
 
 pub async fn resume(
@@ -256,11 +247,8 @@ pub async fn resume(
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
     csrf::verify(&req, &form.csrf_token)?;
-    match resume_job(&context, user.0.user.id, &id).await {
-        Ok(_) | Err(AppError::Conflict(_)) => {}
-        Err(error) => return Err(error.into()),
-    }
-    Ok(see_other(&format!("/imports/{id}")))
+    let resumed = resume_job(&context, user.0.user.id, &id).await;
+    after_job_action(resumed, &format!("/imports/{id}"))
 }
 
 /// Starts a real import of the file and options of a finished dry run.
@@ -276,12 +264,12 @@ pub async fn run_for_real(
     let mut spec =
         ImportSpec::from_job(&job.dataset, &job.format, &job.params).map_err(AppError::internal)?;
     if !spec.options.dry_run {
-        return Ok(see_other(&format!("/imports/{id}")));
+        return Ok(see_other(&format!("/imports/{id}")).finish());
     }
 
     spec.options.dry_run = false;
     let started = start_import(&context, user.0.user.id, &spec, None).await?;
-    Ok(see_other(&format!("/imports/{}", started.id)))
+    Ok(see_other(&format!("/imports/{}", started.id)).finish())
 }
 
 #[cfg(test)]
