@@ -147,7 +147,7 @@ mod tests {
     }
 
     #[test]
-    fn windows_1252_keeps_accents_split_across_writes() {
+    fn windows_1252_split_accents_kept() {
         let text = "René;Köln".as_bytes();
         let (first, second) = text.split_at(4);
 
@@ -158,12 +158,12 @@ mod tests {
     }
 
     #[test]
-    fn unmappable_character_becomes_question_mark() {
+    fn unmappable_becomes_question_mark() {
         assert_eq!(encoded(WINDOWS_1252, false, &["a→b".as_bytes()]), b"a?b");
     }
 
     #[test]
-    fn utf16_little_endian_starts_with_its_mark() {
+    fn utf16le_starts_with_mark() {
         assert_eq!(
             encoded(UTF_16LE, true, &["é".as_bytes()]),
             [0xFF, 0xFE, 0xE9, 0x00]
@@ -171,13 +171,13 @@ mod tests {
     }
 
     #[test]
-    fn utf8_bom_only_when_asked() {
+    fn utf8_bom_only_when_set() {
         assert_eq!(encoded(UTF_8, true, &[b"a"]), b"\xEF\xBB\xBFa");
         assert_eq!(encoded(UTF_8, false, &[b"a"]), b"a");
     }
 
     #[test]
-    fn cut_character_at_flush_is_an_error() {
+    fn cut_character_fails_flush() {
         let mut writer = EncodingWriter::new(Vec::new(), WINDOWS_1252, false).unwrap();
         writer.write_all(&"é".as_bytes()[..1]).unwrap();
 

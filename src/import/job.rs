@@ -22,7 +22,8 @@ const QUEUED_CHUNKS: usize = 2;
 
 /// End state of the chunk loop.
 enum LoopEnd {
-    /// Every record was read; carries the file's final headers.
+    /// Every record was read. Carries the file's final headers and its CSV
+    /// dialect.
     Done(Produced),
     Stopped(Flow),
 }

@@ -528,46 +528,33 @@ mod tests {
         assert!(errors[0].message.contains("12.10"), "{}", errors[0].message);
     }
 
+    const ITEM_HEADERS: [&str; 6] = [
+        "order_number",
+        "line_number",
+        "sku",
+        "quantity",
+        "unit_price",
+        "currency",
+    ];
+
+    /// Checks one order item with [`ITEM_HEADERS`] and returns it.
+    fn valid_item(values: &[&str]) -> ItemRecord {
+        match check(Dataset::OrderItems, &ITEM_HEADERS, values).unwrap() {
+            Record::Item(item) => item,
+            _ => panic!("not an item"),
+        }
+    }
+
     #[test]
     fn item_total_defaults_to_product() {
-        let headers = [
-            "order_number",
-            "line_number",
-            "sku",
-            "quantity",
-            "unit_price",
-            "currency",
-        ];
-        let Record::Item(item) = check(
-            Dataset::OrderItems,
-            &headers,
-            &["A-1", "2", "SKU-1", "3", "1.50", "EUR"],
-        )
-        .unwrap() else {
-            panic!("not an item");
-        };
+        let item = valid_item(&["A-1", "2", "SKU-1", "3", "1.50", "EUR"]);
         assert_eq!(item.total_minor, 450);
         assert_eq!(item.line_number, 2);
     }
 
     #[test]
     fn three_place_amount_reads_decimal() {
-        let headers = [
-            "order_number",
-            "line_number",
-            "sku",
-            "quantity",
-            "unit_price",
-            "currency",
-        ];
-        let Record::Item(item) = check(
-            Dataset::OrderItems,
-            &headers,
-            &["A-1", "1", "SKU-1", "2", "1.250", "KWD"],
-        )
-        .unwrap() else {
-            panic!("not an item");
-        };
+        let item = valid_item(&["A-1", "1", "SKU-1", "2", "1.250", "KWD"]);
 
         assert_eq!(item.unit_price_minor, 1250);
         assert_eq!(item.total_minor, 2500);
@@ -575,20 +562,8 @@ mod tests {
 
     #[test]
     fn item_total_overflow_reported() {
-        let headers = [
-            "order_number",
-            "line_number",
-            "sku",
-            "quantity",
-            "unit_price",
-            "currency",
-        ];
-        let errors = check(
-            Dataset::OrderItems,
-            &headers,
-            &["A-1", "1", "SKU-1", "1000000", "99999999999999.00", "EUR"],
-        )
-        .unwrap_err();
+        let values = ["A-1", "1", "SKU-1", "1000000", "99999999999999.00", "EUR"];
+        let errors = check(Dataset::OrderItems, &ITEM_HEADERS, &values).unwrap_err();
 
         assert_eq!(field_error_names(&errors), ["quantity"]);
         assert!(

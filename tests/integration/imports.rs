@@ -45,6 +45,11 @@ pub fn customers_csv(count: usize) -> (String, Vec<(u64, &'static str)>) {
     (csv, invalid)
 }
 
+/// Returns an import's `imported` and `failed` counts, for one assert.
+pub fn import_counts(job: &Value) -> (Option<u64>, Option<u64>) {
+    (job["imported"].as_u64(), job["failed"].as_u64())
+}
+
 pub async fn customer_count(app: &TestApp, user_id: i64) -> i64 {
     use diesel::prelude::*;
     use diesel_async::RunQueryDsl;
@@ -163,11 +168,7 @@ async fn import_reports_every_invalid_row_and_fixes_import(backend: Backend) {
             json!({}),
         )
         .await;
-    assert_eq!(
-        (again["imported"].as_u64(), again["failed"].as_u64()),
-        (Some(500), Some(0)),
-        "{again}"
-    );
+    assert_eq!(import_counts(&again), (Some(500), Some(0)), "{again}");
     assert!(again["failedRowsUrl"].is_null());
     assert_eq!(customer_count(&app, user_id).await, 10_000);
 
@@ -214,10 +215,7 @@ async fn orders_create_customers_and_items_need_orders(backend: Backend) {
         )
         .await;
     assert_eq!(dry["status"], "completed", "{dry}");
-    assert_eq!(
-        (dry["imported"].as_u64(), dry["failed"].as_u64()),
-        (Some(2), Some(2))
-    );
+    assert_eq!(import_counts(&dry), (Some(2), Some(2)));
     assert_eq!(dry["customersCreated"], 1);
     assert_eq!(dry["progressText"], "2 rows would be imported, 2 failed");
     assert_eq!(customer_count(&app, user_id).await, 0);
@@ -231,11 +229,7 @@ async fn orders_create_customers_and_items_need_orders(backend: Backend) {
             json!({}),
         )
         .await;
-    assert_eq!(
-        (job["imported"].as_u64(), job["failed"].as_u64()),
-        (Some(2), Some(2)),
-        "{job}"
-    );
+    assert_eq!(import_counts(&job), (Some(2), Some(2)), "{job}");
     assert_eq!(job["customersCreated"], 1);
     assert_eq!(customer_count(&app, user_id).await, 1);
     let errors = all_errors(&app, &token, job["id"].as_str().unwrap()).await;
@@ -258,11 +252,7 @@ async fn orders_create_customers_and_items_need_orders(backend: Backend) {
             json!({}),
         )
         .await;
-    assert_eq!(
-        (items["imported"].as_u64(), items["failed"].as_u64()),
-        (Some(2), Some(2)),
-        "{items}"
-    );
+    assert_eq!(import_counts(&items), (Some(2), Some(2)), "{items}");
     let errors = all_errors(&app, &token, items["id"].as_str().unwrap()).await;
     assert_eq!(
         (errors[0]["row"].as_u64(), errors[0]["field"].as_str()),
@@ -369,11 +359,7 @@ async fn bad_files_get_clear_messages(backend: Backend) {
             json!({"encoding": "utf-8"}),
         )
         .await;
-    assert_eq!(
-        (strict["imported"].as_u64(), strict["failed"].as_u64()),
-        (Some(0), Some(1)),
-        "{strict}"
-    );
+    assert_eq!(import_counts(&strict), (Some(0), Some(1)), "{strict}");
     let errors = all_errors(&app, &token, strict["id"].as_str().unwrap()).await;
     assert_eq!(
         (errors[0]["row"].as_u64(), errors[0]["field"].as_str()),
@@ -392,11 +378,7 @@ async fn bad_files_get_clear_messages(backend: Backend) {
     let job = app
         .import_file(&token, "customers", "nul.csv", nul, json!({}))
         .await;
-    assert_eq!(
-        (job["imported"].as_u64(), job["failed"].as_u64()),
-        (Some(2), Some(1)),
-        "{job}"
-    );
+    assert_eq!(import_counts(&job), (Some(2), Some(1)), "{job}");
     let errors = all_errors(&app, &token, job["id"].as_str().unwrap()).await;
     assert_eq!(
         (errors[0]["row"].as_u64(), errors[0]["field"].as_str()),
@@ -477,7 +459,7 @@ async fn cancelled_import_keeps_chunks_and_resumes(backend: Backend) {
         .await;
     assert_eq!(done["status"], "completed", "{done}");
     assert_eq!(
-        (done["imported"].as_u64(), done["failed"].as_u64()),
+        import_counts(&done),
         (Some(19_000), Some(1_000)),
         "{cancelled} {done}"
     );
@@ -513,11 +495,7 @@ async fn spreadsheet_files_import(backend: Backend) {
     let job = app
         .import_file(&token, "products", "products.xlsx", &workbook, json!({}))
         .await;
-    assert_eq!(
-        (job["imported"].as_u64(), job["failed"].as_u64()),
-        (Some(2), Some(1)),
-        "{job}"
-    );
+    assert_eq!(import_counts(&job), (Some(2), Some(1)), "{job}");
     let errors = all_errors(&app, &token, job["id"].as_str().unwrap()).await;
     assert_eq!(
         (errors[0]["row"].as_u64(), errors[0]["field"].as_str()),
@@ -545,11 +523,7 @@ async fn spreadsheet_files_import(backend: Backend) {
     let job = app
         .import_file(&token, "customers", "customers.csv", &csv, json!({}))
         .await;
-    assert_eq!(
-        (job["imported"].as_u64(), job["failed"].as_u64()),
-        (Some(2), Some(1)),
-        "{job}"
-    );
+    assert_eq!(import_counts(&job), (Some(2), Some(1)), "{job}");
     let errors = all_errors(&app, &token, job["id"].as_str().unwrap()).await;
     assert_eq!(errors[0]["row"], 5, "the blank row 4 still counts");
     let people: Vec<(String, Option<String>, Option<String>)> =
@@ -579,11 +553,7 @@ async fn failed_rows_keep_upload_dialect(app: &TestApp, token: &str) {
     let job = app
         .import_file(token, "customers", "latin.csv", latin, json!({}))
         .await;
-    assert_eq!(
-        (job["imported"].as_u64(), job["failed"].as_u64()),
-        (Some(1), Some(1)),
-        "{job}"
-    );
+    assert_eq!(import_counts(&job), (Some(1), Some(1)), "{job}");
 
     let (status, failed) = app.download(job["failedRowsUrl"].as_str().unwrap()).await;
     assert_eq!(status, 200);
@@ -600,11 +570,7 @@ async fn failed_rows_keep_upload_dialect(app: &TestApp, token: &str) {
     let again = app
         .import_file(token, "customers", "latin-failed.csv", &fixed, json!({}))
         .await;
-    assert_eq!(
-        (again["imported"].as_u64(), again["failed"].as_u64()),
-        (Some(1), Some(0)),
-        "{again}"
-    );
+    assert_eq!(import_counts(&again), (Some(1), Some(0)), "{again}");
 }
 
 async fn reader_options_and_warnings_apply(backend: Backend) {
@@ -738,11 +704,7 @@ async fn ndjson_failed_rows_keep_broken_lines(backend: Backend) {
             json!({}),
         )
         .await;
-    assert_eq!(
-        (job["imported"].as_u64(), job["failed"].as_u64()),
-        (Some(2), Some(2)),
-        "{job}"
-    );
+    assert_eq!(import_counts(&job), (Some(2), Some(2)), "{job}");
 
     let (status, failed) = app.download(job["failedRowsUrl"].as_str().unwrap()).await;
     assert_eq!(status, 200);
@@ -772,11 +734,7 @@ async fn ndjson_failed_rows_keep_broken_lines(backend: Backend) {
             json!({}),
         )
         .await;
-    assert_eq!(
-        (again["imported"].as_u64(), again["failed"].as_u64()),
-        (Some(2), Some(0)),
-        "{again}"
-    );
+    assert_eq!(import_counts(&again), (Some(2), Some(0)), "{again}");
     assert_eq!(customer_count(&app, user_id).await, 4);
 }
 

@@ -293,9 +293,9 @@ enum Grammar {
 /// a quote that is still open at the end of the input.
 ///
 /// The csv crate skips empty lines and counts line breaks in a way that
-/// depends on the terminator, so rows are counted here instead: a CR, an
-/// LF or a CRLF outside quotes ends a row, and a line break inside quotes
-/// does not.
+/// depends on the terminator, so rows are counted here instead. A CR, an LF
+/// or a CRLF outside quotes ends a row, and a line break inside quotes does
+/// not.
 struct RowTracker {
     inner: Box<dyn Read + Send>,
     delimiter: u8,

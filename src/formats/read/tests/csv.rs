@@ -232,21 +232,21 @@ fn csv_lf_empty_lines_before_header_count() {
 }
 
 #[test]
-fn csv_crlf_header_with_lf_records_keeps_rows() {
+fn csv_crlf_then_lf_keeps_rows() {
     let parsed = read(CSV, b"name,qty\r\nbolt,4\nnut,5\n\nwasher,6\n");
 
     assert_eq!(parsed.rows(), [2, 3, 5]);
 }
 
 #[test]
-fn csv_lf_header_with_crlf_records_keeps_rows() {
+fn csv_lf_then_crlf_keeps_rows() {
     let parsed = read(CSV, b"name,qty\nbolt,4\r\nnut,5\r\n\r\nwasher,6");
 
     assert_eq!(parsed.rows(), [2, 3, 5]);
 }
 
 #[test]
-fn csv_cr_only_line_endings_keep_rows() {
+fn csv_cr_endings_keep_rows() {
     let parsed = read(CSV, b"name,qty\rbolt,4\r\rnut,5\r");
 
     assert_eq!(parsed.values(1), texts(&["nut", "5"]));
@@ -254,7 +254,7 @@ fn csv_cr_only_line_endings_keep_rows() {
 }
 
 #[test]
-fn csv_quoted_line_breaks_do_not_add_rows() {
+fn csv_quoted_breaks_add_no_rows() {
     let parsed = read(
         CSV,
         b"id,note\r\n1,\"a\r\nb\nc\"\r\n2,\"\"\"x\"\"\"\r\n3,y\r\n",
@@ -266,7 +266,7 @@ fn csv_quoted_line_breaks_do_not_add_rows() {
 }
 
 #[test]
-fn csv_unclosed_quote_noted_on_its_row() {
+fn csv_unclosed_quote_noted() {
     let parsed = read(CSV, b"id,note\n1,ok\n2,\"open\n3,lost\n4,lost\n");
 
     assert_eq!(parsed.records.len(), 2);
@@ -279,7 +279,7 @@ fn csv_unclosed_quote_noted_on_its_row() {
 }
 
 #[test]
-fn csv_closed_quote_at_end_not_noted() {
+fn csv_closed_final_quote_accepted() {
     let parsed = read(CSV, b"id,note\n1,\"a \"\"b\"\"\"");
 
     assert_eq!(parsed.values(0), texts(&["1", "a \"b\""]));
@@ -287,7 +287,7 @@ fn csv_closed_quote_at_end_not_noted() {
 }
 
 #[test]
-fn csv_literal_quote_inside_unquoted_field_not_noted() {
+fn csv_bare_quote_accepted() {
     let parsed = read(CSV, b"id,size\n1,5\" bolt\n2,6\n");
 
     assert_eq!(parsed.values(0), texts(&["1", "5\" bolt"]));
@@ -296,7 +296,7 @@ fn csv_literal_quote_inside_unquoted_field_not_noted() {
 }
 
 #[test]
-fn csv_excel_separator_line_sets_delimiter() {
+fn csv_sep_line_sets_delimiter() {
     let parsed = read(CSV, b"sep=;\r\nname;qty\r\nbolt, M4;4\r\n");
 
     assert_eq!(parsed.headers, ["name", "qty"]);
@@ -305,7 +305,7 @@ fn csv_excel_separator_line_sets_delimiter() {
 }
 
 #[test]
-fn csv_explicit_delimiter_beats_separator_line() {
+fn csv_delimiter_option_beats_sep_line() {
     let options = ReadOptions {
         delimiter: Some(b'|'),
         ..ReadOptions::default()
